@@ -1,0 +1,49 @@
+"""The append-only, hash-chained audit log: one event per command, chained per instance."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from engine.models import AuditEvent, Instance
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON text of a value that hashing and storage use; refuses values JSON cannot carry."""
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"event data must be plain JSON (strings, numbers, booleans, lists, objects): {exc}") from exc
+
+
+def event_hash(instance_id: int, seq: int, at: datetime, actor: str, organisation: str | None, command: str,
+               data: str, version_id: int, prev_hash: str) -> str:
+    body = canonical_json({
+        "instance": instance_id, "seq": seq, "at": at.isoformat(), "actor": actor,
+        "organisation": organisation, "command": command, "data": data, "version": version_id,
+        "prev": prev_hash,
+    })
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def append_event(session, instance: Instance, at: datetime, actor: str, organisation: str | None, command: str,
+                 data: dict) -> AuditEvent:
+    """Add the next event of `instance` to the session and advance the instance's chain head."""
+    seq = instance.event_count + 1
+    prev = instance.last_hash or GENESIS
+    text = canonical_json(data)
+    digest = event_hash(instance.id, seq, at, actor, organisation, command, text, instance.version_id, prev)
+    event = AuditEvent(instance_id=instance.id, seq=seq, at=at, actor=actor, organisation=organisation,
+                       command=command, data=text, version_id=instance.version_id, prev_hash=prev, hash=digest)
+    session.add(event)
+    instance.event_count = seq
+    instance.last_hash = digest
+    return event
+
+
+def recompute(event: AuditEvent) -> str:
+    return event_hash(event.instance_id, event.seq, event.at, event.actor, event.organisation, event.command,
+                      event.data, event.version_id, event.prev_hash)

@@ -1,0 +1,139 @@
+"""Projecting workflow state into the task queue and timer rows written beside it in the same transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import UUID
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.definitions import FORM_PROPERTY
+from engine.models import QueueTask, Timer
+from engine.spiff.timers import ClockDurationTimerEventDefinition, ClockTimeDateEventDefinition
+
+_CLOCK_TIMERS = (ClockTimeDateEventDefinition, ClockDurationTimerEventDefinition)
+
+
+def properties(task_spec) -> dict:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def task_title(task_spec) -> str:
+    return getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None) or task_spec.name
+
+
+def task_role(task_spec) -> str | None:
+    """A task's role: its `role` property, else the first word of its lane's name ("handler 承办人")."""
+    role = properties(task_spec).get("role")
+    if role:
+        return role
+    lane = getattr(task_spec, "lane", None)
+    return lane.split()[0] if lane else None
+
+
+def _to_datetime(value) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return TimerEventDefinition.get_datetime(str(value))
+
+
+@dataclass
+class PendingTimer:
+    task: object
+    ref: str
+    due_at: datetime
+
+
+def pending_timers(workflow, refs) -> list[PendingTimer]:
+    found = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, _CLOCK_TIMERS):
+            value = task._get_internal_data("event_value")
+            if value and not task._get_internal_data("event_fired", False):
+                found.append(PendingTimer(task, refs[task.id], _to_datetime(value)))
+    return found
+
+
+def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
+    existing = {row.task_id: row for row in session.scalars(
+        sa.select(QueueTask).where(QueueTask.instance_id == instance_id))}
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    for task_id, row in existing.items():
+        if task_id not in ready:
+            session.delete(row)
+    engine = workflow.script_engine
+    for task_id, task in ready.items():
+        props = properties(task.task_spec)
+        organisation = _evaluate(engine, task, props.get("organisation")) if props.get("organisation") \
+            else task.data.get("organisation")
+        due = _to_datetime(_evaluate(engine, task, props.get("deadline"))) if props.get("deadline") else None
+        row = existing.get(task_id)
+        if row is None:
+            assignee = _evaluate(engine, task, props.get("assignee")) if props.get("assignee") else None
+            session.add(QueueTask(
+                task_id=task_id, instance_id=instance_id, task_ref=refs[task.id], spec_name=task.task_spec.name,
+                title=task_title(task.task_spec), role=task_role(task.task_spec),
+                organisation=_text(organisation), assignee=_text(assignee), claimed_at=at if assignee else None,
+                due_at=due, form=props.get(FORM_PROPERTY), created_at=at))
+        else:
+            row.organisation = _text(organisation)
+            row.due_at = due
+
+
+def _evaluate(engine, task, expression: str):
+    return engine.evaluate(task, expression)
+
+
+def _text(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def sync_timers(session, instance_id: int, workflow, refs, at: datetime) -> list[Timer]:
+    """Write the timers the workflow now waits on; mark the rest fired or cancelled. Returns those fired now."""
+    existing = {row.task_id: row for row in session.scalars(
+        sa.select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending"))}
+    waiting = {str(p.task.id): p for p in pending_timers(workflow, refs)}
+    fired = []
+    for task_id, row in existing.items():
+        if task_id in waiting:
+            row.due_at = waiting[task_id].due_at
+            continue
+        task = _task_or_none(workflow, task_id)
+        if task is not None and task.has_state(TaskState.COMPLETED):
+            row.status, row.fired_at = "fired", at
+            fired.append(row)
+        else:
+            row.status = "cancelled"
+    for task_id, pending in waiting.items():
+        if task_id not in existing:
+            spec = pending.task.task_spec
+            session.add(Timer(
+                instance_id=instance_id, task_id=task_id, task_ref=pending.ref, spec_name=spec.name,
+                name=task_title(spec), attached_to=_attached_name(pending.task),
+                interrupting=bool(getattr(spec, "cancel_activity", True)),
+                due_at=pending.due_at, status="pending", created_at=at))
+    return fired
+
+
+def _attached_name(task) -> str | None:
+    # A boundary event's parent is the split that also holds the activity it is attached to.
+    parent = task.parent
+    if parent is None:
+        return None
+    for sibling in parent.children:
+        if sibling is not task and not hasattr(sibling.task_spec, "event_definition"):
+            return sibling.task_spec.name
+    return None
+
+
+def _task_or_none(workflow, task_id: str):
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:
+        return None

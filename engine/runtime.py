@@ -1,0 +1,265 @@
+"""The engine's commands. Each runs in one transaction that stores the new workflow state, the queue rows
+and timers that changed, and one audit event; either all of it is stored or none of it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import commands
+from engine.audit import append_event, canonical_json
+from engine.clock import Clock, ManualClock
+from engine.definitions import CompiledVersion, Definitions
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound, ScriptError
+from engine.forms import check_form
+from engine.models import Instance, QueueTask, Timer
+from engine.projection import sync_queue, sync_timers
+from engine.spiff.refs import task_refs
+from engine.spiff.scripting import ClockScriptEngine
+from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
+from engine.store import Database
+
+# The domain registers the functions BPMN scripts may call; it gets the step's clock so that a replay,
+# run at the event's recorded time, computes the same values.
+ScriptFunctions = Callable[[Clock], dict[str, Callable[..., Any]]]
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    instance_id: int
+    lock_version: int
+    status: str
+    event_seq: int
+
+
+class Runtime:
+    """Start, complete, correlate, claim, release, reassign, cancel and fire timers, durably."""
+
+    def __init__(self, db: Database, definitions: Definitions, clock: Clock,
+                 functions: ScriptFunctions | None = None) -> None:
+        self.db = db
+        self.definitions = definitions
+        self.clock = clock
+        self.functions = functions or (lambda clock: {})
+        self.serializer = StateSerializer()
+        # Tests use this to crash a step after the workflow moved but before commit.
+        self.before_commit: Callable[[so.Session, Instance], None] | None = None
+
+    # -- workflow construction -------------------------------------------------------------------------
+    def script_engine(self, at: datetime) -> ClockScriptEngine:
+        # Within one step time stands still at the step's time: live and replay see the same "now".
+        step_clock = ManualClock(at)
+        return ClockScriptEngine(step_clock, self.functions(step_clock))
+
+    def new_workflow(self, compiled: CompiledVersion, process_id: str, at: datetime) -> BpmnWorkflow:
+        spec, subprocess_specs = compiled.spec(process_id)
+        return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(at))
+
+    def load_workflow(self, row: Instance, at: datetime | None = None) -> BpmnWorkflow:
+        compiled = self.definitions.compiled(row.version_id)
+        spec, subprocess_specs = compiled.spec(row.process_id)
+        workflow = self.serializer.loads(row.state, spec, subprocess_specs)
+        workflow.script_engine = self.script_engine(at or self.clock.now())
+        return workflow
+
+    # -- commands --------------------------------------------------------------------------------------
+    def start(self, process_id: str, data: dict, actor: str, organisation: str | None = None,
+              business_key: str | None = None, version_id: int | None = None,
+              session: so.Session | None = None) -> StepResult:
+        """Start an instance of the newest version containing `process_id` (or of `version_id`)."""
+        version_id = version_id or self.definitions.latest_for(process_id)
+        compiled = self.definitions.compiled(version_id)
+        at = self.clock.now()
+        event = {"process_id": process_id, "data": data, "business_key": business_key}
+        canonical_json(event)
+        workflow = self.new_workflow(compiled, process_id, at)
+        with self._transaction(session) as tx:
+            row = Instance(process_id=process_id, version_id=version_id, business_key=business_key,
+                           status="running", state="", serializer_version=SERIALIZER_VERSION,
+                           event_count=0, last_hash="", created_at=at, updated_at=at)
+            tx.add(row)
+            tx.flush()
+            self._run(workflow, "start", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "start", event)
+
+    def complete(self, task_id: str, data: dict, actor: str, organisation: str | None = None,
+                 expected_version: int | None = None, session: so.Session | None = None) -> StepResult:
+        """Complete a ready user task with form data; refuses data its form rejects, naming each field."""
+        at = self.clock.now()
+        with self._transaction(session) as tx:
+            queue_row, row = self._lock_task(tx, task_id, expected_version)
+            if queue_row.assignee and queue_row.assignee != actor:
+                raise NotAllowed(f"task {queue_row.title!r} is claimed by {queue_row.assignee}; "
+                                 "only they can complete it, or it must be released or reassigned first")
+            compiled = self.definitions.compiled(row.version_id)
+            check_form(compiled.form(queue_row.form), data, queue_row.title)
+            event = {"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "data": data}
+            canonical_json(event)
+            workflow = self.load_workflow(row, at)
+            self._run(workflow, "complete", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "complete", event)
+
+    def correlate(self, instance_id: int, message: str, payload: Any, actor: str,
+                  organisation: str | None = None, session: so.Session | None = None) -> StepResult:
+        """Deliver a message (e.g. the petitioner asks for review) to an instance waiting for it."""
+        at = self.clock.now()
+        event = {"message": message, "payload": payload}
+        canonical_json(event)
+        with self._transaction(session) as tx:
+            row = self._lock(tx, instance_id)
+            workflow = self.load_workflow(row, at)
+            self._run(workflow, "message", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "message", event)
+
+    def fire_timers(self, instance_id: int, session: so.Session | None = None) -> StepResult | None:
+        """Fire every timer of the instance that is due by now; None if none is due any more."""
+        at = self.clock.now()
+        with self._transaction(session) as tx:
+            row = self._lock(tx, instance_id, require_running=False)
+            due = list(tx.scalars(sa.select(Timer).where(
+                Timer.instance_id == instance_id, Timer.status == "pending", Timer.due_at <= at)
+                .order_by(Timer.due_at, Timer.id)))
+            if not due or row.status != "running":
+                return None
+            event = {"timers": [{"task_ref": t.task_ref, "name": t.name, "due_at": t.due_at.isoformat()}
+                                for t in due]}
+            workflow = self.load_workflow(row, at)
+            self._run(workflow, "timer", event)
+            return self._store(tx, row, workflow, at, SYSTEM, None, "timer", event)
+
+    def correct_deadline(self, timer_id: int, new_due: datetime, actor: str, reason: str,
+                         organisation: str | None = None) -> StepResult:
+        """Move one pending timer to a new due time; the reason goes into the audit event."""
+        if not reason or not reason.strip():
+            raise InvalidData("a reason is required to correct a deadline", {"reason": "this field is required"})
+        if new_due.tzinfo is None:
+            raise InvalidData("the new due time needs a timezone", {"due_at": "give a timezone, e.g. +08:00"})
+        at = self.clock.now()
+        with self.db.unit_of_work() as tx:
+            timer = tx.get(Timer, timer_id)
+            if timer is None or timer.status != "pending":
+                raise NotFound(f"timer {timer_id} is not pending")
+            row = self._lock(tx, timer.instance_id)
+            event = {"task_ref": timer.task_ref, "name": timer.name, "old_due": timer.due_at.isoformat(),
+                     "new_due": new_due.isoformat(), "reason": reason.strip()}
+            workflow = self.load_workflow(row, at)
+            self._run(workflow, "correct_deadline", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event)
+
+    def cancel(self, instance_id: int, actor: str, reason: str, organisation: str | None = None) -> StepResult:
+        at = self.clock.now()
+        event = {"reason": reason}
+        with self.db.unit_of_work() as tx:
+            row = self._lock(tx, instance_id)
+            workflow = self.load_workflow(row, at)
+            self._run(workflow, "cancel", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "cancel", event, status="cancelled")
+
+    def claim(self, task_id: str, actor: str, organisation: str | None = None) -> StepResult:
+        return self._assign(task_id, actor, actor, organisation, "claim")
+
+    def release(self, task_id: str, actor: str, organisation: str | None = None) -> StepResult:
+        return self._assign(task_id, None, actor, organisation, "release")
+
+    def reassign(self, task_id: str, assignee: str, actor: str, organisation: str | None = None) -> StepResult:
+        return self._assign(task_id, assignee, actor, organisation, "reassign")
+
+    def _assign(self, task_id: str, assignee: str | None, actor: str, organisation: str | None,
+                command: str) -> StepResult:
+        at = self.clock.now()
+        with self.db.unit_of_work() as tx:
+            queue_row, row = self._lock_task(tx, task_id)
+            if command == "claim" and queue_row.assignee and queue_row.assignee != actor:
+                raise Conflict(f"task {queue_row.title!r} was already claimed by {queue_row.assignee}")
+            if command == "release" and queue_row.assignee not in (None, actor):
+                raise NotAllowed(f"only {queue_row.assignee} can release task {queue_row.title!r}")
+            queue_row.assignee = assignee
+            queue_row.claimed_at = at if assignee else None
+            event = {"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "assignee": assignee}
+            row.updated_at = at
+            append_event(tx, row, at, actor, organisation, command, event)
+            tx.flush()
+            return StepResult(row.id, row.lock_version, row.status, row.event_count)
+
+    # -- the one step path -----------------------------------------------------------------------------
+    def _transaction(self, session: so.Session | None):
+        if session is not None:
+            return _Borrowed(session)
+        return self.db.unit_of_work()
+
+    def _lock(self, tx: so.Session, instance_id: int, expected_version: int | None = None,
+              require_running: bool = True) -> Instance:
+        row = tx.scalar(self.db.for_update(sa.select(Instance).where(Instance.id == instance_id)))
+        if row is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        if expected_version is not None and row.lock_version != expected_version:
+            raise Conflict(f"the case changed since you opened it (version {expected_version}, now "
+                           f"{row.lock_version}); reload it to see what changed")
+        if require_running and row.status != "running":
+            raise Conflict(f"the case is {row.status}; it accepts no more steps")
+        return row
+
+    def _lock_task(self, tx: so.Session, task_id: str, expected_version: int | None = None
+                   ) -> tuple[QueueTask, Instance]:
+        """Lock the instance of an open task, then re-read the task: it may have closed while we waited."""
+        gone = Conflict(f"task {task_id} is no longer open; someone else may have completed it. "
+                        "Reload the case to see its current tasks.")
+        queue_row = tx.get(QueueTask, task_id)
+        if queue_row is None:
+            raise gone
+        row = self._lock(tx, queue_row.instance_id, expected_version, require_running=False)
+        queue_row = tx.get(QueueTask, task_id, populate_existing=True)
+        if queue_row is None or row.status != "running":
+            raise gone
+        return queue_row, row
+
+    def _run(self, workflow: BpmnWorkflow, command: str, event: dict) -> None:
+        try:
+            commands.apply(workflow, command, event)
+        except SpiffWorkflowException as exc:
+            raise ScriptError(_describe_spiff_error(exc)) from exc
+
+    def _store(self, tx: so.Session, row: Instance, workflow: BpmnWorkflow, at: datetime, actor: str,
+               organisation: str | None, command: str, event: dict, status: str | None = None) -> StepResult:
+        refs = task_refs(workflow)
+        row.state = self.serializer.dumps(workflow)
+        row.serializer_version = SERIALIZER_VERSION
+        row.status = status or ("completed" if workflow.completed else "running")
+        row.updated_at = at
+        sync_queue(tx, row.id, workflow, refs, at)
+        sync_timers(tx, row.id, workflow, refs, at)
+        append_event(tx, row, at, actor, organisation, command, event)
+        try:
+            tx.flush()
+        except StaleDataError as exc:
+            raise Conflict("the case was changed by someone else at the same moment; reload it") from exc
+        if self.before_commit is not None:
+            self.before_commit(tx, row)
+        return StepResult(row.id, row.lock_version, row.status, row.event_count)
+
+
+class _Borrowed:
+    """Run inside a caller's transaction (the timer sweep claims rows and fires in one transaction)."""
+
+    def __init__(self, session: so.Session) -> None:
+        self.session = session
+
+    def __enter__(self) -> so.Session:
+        return self.session
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _describe_spiff_error(exc: SpiffWorkflowException) -> str:
+    task = getattr(exc, "task", None)
+    where = f" in {task.task_spec.bpmn_id!r}" if task is not None and getattr(task, "task_spec", None) else ""
+    notes = "; ".join(getattr(exc, "__notes__", []) or [])
+    return f"the process failed{where}: {exc}" + (f" ({notes})" if notes else "")

@@ -1,0 +1,58 @@
+"""Timer event definitions that read time from the engine's clock instead of the wall clock.
+
+SpiffWorkflow's own timers call ``datetime.now()``; ours ask the script engine's clock, so tests move
+time without sleeping and a replay at an event's recorded time arms and fires the same timers.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+
+
+def _now(my_task) -> datetime:
+    return my_task.workflow.top_workflow.script_engine.clock.now()
+
+
+def _as_iso(value) -> str:
+    """Timer expressions may return a datetime or an ISO string; store an ISO string in UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"timer expression gave a naive datetime {value.isoformat()}; give a timezone")
+        return value.astimezone(timezone.utc).isoformat()
+    if not isinstance(value, str):
+        raise ValueError(f"timer expression gave {type(value).__name__}; expected an ISO 8601 string or datetime")
+    return TimerEventDefinition.get_datetime(value).isoformat()
+
+
+class ClockTimeDateEventDefinition(TimeDateEventDefinition):
+    """A timer due at a date and time computed by its expression when it is armed."""
+
+    def has_fired(self, my_task) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            event_value = _as_iso(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.get_datetime(event_value) <= _now(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class ClockDurationTimerEventDefinition(DurationTimerEventDefinition):
+    """A timer due a duration (e.g. ``"P60D"``) after it is armed."""
+
+    def has_fired(self, my_task) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            parsed = TimerEventDefinition.parse_iso_duration(expression)
+            start = _now(my_task)
+            event_value = (start + TimerEventDefinition.get_timedelta_from_start(parsed, start)).isoformat()
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.get_datetime(event_value) <= _now(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)

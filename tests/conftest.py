@@ -1,0 +1,84 @@
+"""Shared fixtures: a real database (SQLite file and PostgreSQL), the manual clock, and the engine."""
+from __future__ import annotations
+
+import importlib
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from engine.clock import ManualClock
+from engine.definitions import Definitions
+from engine.models import Base
+from engine.runtime import Runtime
+from engine.store import Database
+
+POSTGRES_URL = os.environ.get("ECOPETITION_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Domain tables join the metadata when their modules exist, so create_all makes every table.
+for _module in ("workflows.models",):
+    try:
+        importlib.import_module(_module)
+    except ModuleNotFoundError:
+        pass
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A URL of an empty database; every engine test runs once on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if not postgres_available():
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at {POSTGRES_URL}")
+        pytest.skip("PostgreSQL not reachable")
+    _reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def db(database_url):
+    database = Database(database_url)
+    Base.metadata.create_all(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def definitions(db, clock) -> Definitions:
+    return Definitions(db, clock)
+
+
+@pytest.fixture
+def make_runtime(db, definitions, clock):
+    """Build a Runtime with the script functions a test's process needs."""
+    def build(functions=None) -> Runtime:
+        return Runtime(db, definitions, clock, functions)
+    return build

@@ -1,0 +1,151 @@
+"""The `ecopetition` command line: each command parses its options and calls one function below."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from engine.definitions import read_bundle
+from engine.errors import InvalidBundle
+from engine.replay import verify_all
+
+
+def _services():
+    return current_app.extensions["ecopetition"]
+
+
+@click.group("db", help="Database schema migrations (Alembic).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply migrations up to REVISION (default: the newest).")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    from workflows.migrate import upgrade
+    upgrade(_services().settings.database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("downgrade", help="Revert migrations down to REVISION (e.g. base).")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    from workflows.migrate import downgrade
+    downgrade(_services().settings.database_url, revision)
+
+
+@db_group.command("current", help="Show the database's migration revision.")
+@with_appcontext
+def db_current() -> None:
+    from workflows.migrate import current
+    current(_services().settings.database_url)
+
+
+@db_group.command("revision", help="Write a new migration from the difference between models and database.")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    from workflows.migrate import revision
+    revision(_services().settings.database_url, message)
+
+
+@click.command("deploy", help="Validate and deploy the process bundle (BPMN, DMN, forms) as a new version.")
+@click.argument("folder", required=False)
+@click.option("--actor", default="designer", show_default=True, help="Who deploys (recorded).")
+@click.option("--comment", default="", help="What changed.")
+@with_appcontext
+def deploy_command(folder: str | None, actor: str, comment: str) -> None:
+    services = _services()
+    folder = folder or str(services.settings.path(services.settings["bpmn"]["bundle_dir"]))
+    try:
+        version, created = services.definitions.deploy(read_bundle(folder), actor, comment)
+    except InvalidBundle as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    state = "deployed as new" if created else "unchanged; still"
+    click.echo(f"{folder}: {state} version {version.id} ({version.content_hash[:12]}), "
+               f"processes: {', '.join(json.loads(version.process_ids))}")
+
+
+@click.command("verify", help="Replay cases' events against their process version and check the hash chain.")
+@click.argument("cases", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Verify every case.")
+@with_appcontext
+def verify_command(cases: tuple[str, ...], check_all: bool) -> None:
+    services = _services()
+    if not cases and not check_all:
+        raise click.UsageError("name one or more cases (instance id or case number) or give --all")
+    ids = None if check_all else [_instance_id(services, c) for c in cases]
+    verdicts = verify_all(services.runtime, ids)
+    failed = [v for v in verdicts if not v.ok]
+    for verdict in failed:
+        click.echo(str(verdict))
+    click.echo(f"checked {len(verdicts)} cases: {len(verdicts) - len(failed)} ok, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _instance_id(services, name: str) -> int:
+    import sqlalchemy as sa
+
+    from engine.models import Instance
+    if name.isdigit():
+        return int(name)
+    with services.db.reader() as session:
+        found = session.scalar(sa.select(Instance.id).where(Instance.business_key == name))
+    if found is None:
+        raise click.BadParameter(f"no case with number {name!r}", param_hint="CASES")
+    return found
+
+
+@click.group("deadlines", help="Statutory deadlines.")
+def deadlines_group() -> None:
+    pass
+
+
+@deadlines_group.command("preview", help="Print every clock of a case received at --received.")
+@click.option("--received", required=True, help="ISO time with offset, e.g. 2026-09-29T10:00+08:00")
+@click.option("--track", type=click.Choice(["normal", "simple"]), default="normal", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@with_appcontext
+def deadlines_preview(received: str, track: str, as_json: bool, lang: str) -> None:
+    from workflows.deadlines_preview import format_preview_table, preview
+    try:
+        when = datetime.fromisoformat(received)
+    except ValueError as exc:
+        raise click.BadParameter(f"{received!r} is not an ISO 8601 time: {exc}", param_hint="--received")
+    if when.tzinfo is None:
+        raise click.BadParameter("give a timezone offset, e.g. 2026-09-29T10:00+08:00", param_hint="--received")
+    result = preview(_services().deadlines, when, track)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_preview_table(result, lang=lang))
+
+
+@click.command("run", help="Serve the web app with the timer scheduler running.")
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+@with_appcontext
+def run_command(host: str | None, port: int | None) -> None:
+    services = _services()
+    server = services.settings["server"]
+    from webui.node import start_scheduler
+    scheduler = start_scheduler(services)
+    try:
+        current_app.run(host=host or server["host"], port=port or server["port"], use_reloader=False,
+                        threaded=True)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def register_commands(app: Flask) -> None:
+    for command in (db_group, deploy_command, verify_command, deadlines_group, run_command):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""The petition domain: cases, jurisdictions, deadlines, calendar, functions BPMN may call."""

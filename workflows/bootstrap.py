@@ -1,0 +1,43 @@
+"""Building the running system from settings: database, clock, process definitions, runtime, deadlines."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.clock import Clock, SystemClock
+from engine.definitions import Definitions
+from engine.runtime import Runtime
+from engine.store import Database
+from workflows.calendar import WorkingCalendar
+from workflows.deadlines import DeadlineCalculator, DeadlineRules
+from workflows.scripting import script_functions
+from workflows.settings import Settings
+
+
+@dataclass
+class Services:
+    """Everything a request, a CLI command or a scheduler job needs; built once per process."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    definitions: Definitions
+    runtime: Runtime
+    deadlines: DeadlineCalculator
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def deadline_calculator(settings: Settings) -> DeadlineCalculator:
+    rules = DeadlineRules.load(settings.path(settings["deadlines"]["rules_file"]))
+    calendar = WorkingCalendar(extra_holidays=settings.holidays, extra_workdays=settings.workdays)
+    return DeadlineCalculator(rules, calendar)
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Services:
+    clock = clock or SystemClock()
+    db = Database(settings.database_url, echo=settings["database"]["echo"])
+    definitions = Definitions(db, clock)
+    calculator = deadline_calculator(settings)
+    runtime = Runtime(db, definitions, clock, script_functions(calculator))
+    return Services(settings, db, clock, definitions, runtime, calculator)

@@ -1,0 +1,225 @@
+"""Deployment settings: config.yaml plus ECOPETITION_* environment overrides, validated once at start-up."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
+ENV_PREFIX = "ECOPETITION_"
+# Variables with our prefix that are not settings (read by tools, not by the app).
+NON_SETTING_VARIABLES = {"ECOPETITION_CONFIG"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or has a value we cannot use; the message names the key."""
+
+
+def _url(value: str) -> None:
+    try:
+        url = sa.make_url(value)
+    except sa.exc.ArgumentError as exc:
+        raise ValidationError(f"not a database URL: {exc}") from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValidationError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
+
+
+class _Section(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class DatabaseSchema(_Section):
+    url = fields.String(required=True, validate=_url)
+    echo = fields.Boolean(load_default=False)
+
+
+class ServerSchema(_Section):
+    host = fields.String(load_default="127.0.0.1")
+    port = fields.Integer(load_default=5000, validate=validate.Range(1, 65535))
+
+
+class SecuritySchema(_Section):
+    secret_key = fields.String(load_default="")
+    secret_key_file = fields.String(load_default="instance/secret_key")
+    session_cookie_secure = fields.Boolean(load_default=False)
+
+
+class LocaleSchema(_Section):
+    default = fields.String(load_default="zh_CN", validate=validate.OneOf(["zh_CN", "en"]))
+    available = fields.List(fields.String(validate=validate.OneOf(["zh_CN", "en"])), load_default=["zh_CN", "en"])
+
+
+class BpmnSchema(_Section):
+    bundle_dir = fields.String(load_default="bpmn")
+
+
+class SchedulerSchema(_Section):
+    enabled = fields.Boolean(load_default=True)
+    sweep_seconds = fields.Float(load_default=30, validate=validate.Range(min=0.1))
+    batch_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=10000))
+    timezone = fields.String(load_default="Asia/Shanghai")
+    reminder_digest_cron = fields.String(load_default="0 8 * * *")
+    kpi_snapshot_cron = fields.String(load_default="30 1 * * *")
+
+    @validates("reminder_digest_cron")
+    def _digest(self, value: str, **_: Any) -> None:
+        _cron(value)
+
+    @validates("kpi_snapshot_cron")
+    def _kpi(self, value: str, **_: Any) -> None:
+        _cron(value)
+
+
+def _cron(value: str) -> None:
+    if len(value.split()) != 5:
+        raise ValidationError("a cron expression has five fields: minute hour day month weekday")
+
+
+class DeadlinesSchema(_Section):
+    rules_file = fields.String(load_default="bpmn/deadlines.yaml")
+
+
+class CalendarSchema(_Section):
+    holidays = fields.List(fields.Date(), load_default=list)
+    workdays = fields.List(fields.Date(), load_default=list)
+
+
+class UploadsSchema(_Section):
+    dir = fields.String(load_default="instance/uploads")
+    max_megabytes = fields.Float(load_default=20, validate=validate.Range(min=0.01))
+
+
+class RepeatSchema(_Section):
+    window_days = fields.Integer(load_default=365, validate=validate.Range(min=1))
+    threshold = fields.Float(load_default=0.5, validate=validate.Range(0, 1))
+
+
+class SettingsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    database = fields.Nested(DatabaseSchema, required=True)
+    server = fields.Nested(ServerSchema, load_default=lambda: ServerSchema().load({}))
+    security = fields.Nested(SecuritySchema, load_default=lambda: SecuritySchema().load({}))
+    locale = fields.Nested(LocaleSchema, load_default=lambda: LocaleSchema().load({}))
+    bpmn = fields.Nested(BpmnSchema, load_default=lambda: BpmnSchema().load({}))
+    scheduler = fields.Nested(SchedulerSchema, load_default=lambda: SchedulerSchema().load({}))
+    deadlines = fields.Nested(DeadlinesSchema, load_default=lambda: DeadlinesSchema().load({}))
+    calendar = fields.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
+    uploads = fields.Nested(UploadsSchema, load_default=lambda: UploadsSchema().load({}))
+    repeat_detection = fields.Nested(RepeatSchema, load_default=lambda: RepeatSchema().load({}))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings; paths are absolute, resolved against the project root."""
+
+    raw: Mapping[str, Any]
+    root: Path
+
+    def __getitem__(self, section: str) -> Mapping[str, Any]:
+        return self.raw[section]
+
+    @property
+    def database_url(self) -> str:
+        url = sa.make_url(self.raw["database"]["url"])
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(url.database)
+            if not path.is_absolute():
+                path = self.root / path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return str(url.set(database=str(path)))
+        return str(url)
+
+    def path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def holidays(self) -> list[date]:
+        return list(self.raw["calendar"]["holidays"])
+
+    @property
+    def workdays(self) -> list[date]:
+        return list(self.raw["calendar"]["workdays"])
+
+
+def _setting_paths(schema: Schema, prefix: tuple[str, ...] = ()) -> dict[str, tuple[tuple[str, ...], fields.Field]]:
+    paths = {}
+    for name, field in schema.fields.items():
+        path = prefix + (name,)
+        if isinstance(field, fields.Nested):
+            paths.update(_setting_paths(field.schema, path))
+        else:
+            paths["_".join(path).upper()] = (path, field)
+    return paths
+
+
+def _apply_environment(data: dict, environ: Mapping[str, str]) -> None:
+    known = _setting_paths(SettingsSchema())
+    for variable, text in environ.items():
+        if not variable.startswith(ENV_PREFIX) or variable in NON_SETTING_VARIABLES:
+            continue
+        entry = known.get(variable[len(ENV_PREFIX):])
+        if entry is None:
+            raise SettingsError(f"{variable} is not a setting; known: "
+                                + ", ".join(ENV_PREFIX + k for k in sorted(known)))
+        path, field = entry
+        if isinstance(field, fields.String):
+            value = text  # strings stay as written, even "0123" or "true"
+        else:
+            try:
+                value = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise SettingsError(f"{variable}: cannot read its value {text!r}: {exc}") from exc
+        node = data
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+
+
+def _messages(errors: Any, prefix: str = "") -> list[str]:
+    if isinstance(errors, dict):
+        out = []
+        for key, value in errors.items():
+            out.extend(_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
+        return [f"{prefix}: {'; '.join(errors)}"]
+    return [f"{prefix}: {errors}"]
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read config.yaml (or `path`, or $ECOPETITION_CONFIG), apply ECOPETITION_* variables and overrides."""
+    environ = os.environ if environ is None else environ
+    path = Path(path or environ.get("ECOPETITION_CONFIG") or DEFAULT_CONFIG)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise SettingsError(f"configuration file {path} does not exist") from exc
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path} must hold a mapping of sections (database:, scheduler:, ...)")
+    _apply_environment(data, environ)
+    for dotted, value in (overrides or {}).items():
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    try:
+        loaded = SettingsSchema().load(data)
+    except ValidationError as exc:
+        raise SettingsError(f"{path}: bad setting: " + "; ".join(_messages(exc.messages))) from exc
+    return Settings(loaded, path.resolve().parent if path.parent != Path("") else PROJECT_ROOT)
+
