@@ -178,8 +178,8 @@ def _apply_environment(data: dict, environ: Mapping[str, str]) -> None:
         else:
             try:
                 value = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                raise SettingsError(f"{variable}: cannot read its value {text!r}: {exc}") from exc
+            except (yaml.YAMLError, ValueError) as exc:
+                raise SettingsError(f"{variable} ({'.'.join(path)}): cannot read its value {text!r}: {exc}") from exc
         node = data
         for key in path[:-1]:
             node = node.setdefault(key, {})
@@ -206,7 +206,7 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise SettingsError(f"configuration file {path} does not exist") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise SettingsError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"{path} must hold a mapping of sections (database:, scheduler:, ...)")

@@ -1,0 +1,55 @@
+"""Settings: config.yaml, ECOPETITION_* overrides, and start-up refusing bad values by key."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from workflows.settings import DEFAULT_CONFIG, SettingsError, load_settings
+
+
+def test_the_shipped_config_loads_with_sqlite_by_default():
+    settings = load_settings(DEFAULT_CONFIG, environ={})
+    assert settings.database_url.startswith("sqlite:////") and settings.database_url.endswith("ecopetition.db")
+    assert settings["locale"]["default"] == "zh_CN"
+    assert settings["scheduler"]["sweep_seconds"] == 30
+
+
+def test_environment_variables_override_any_key():
+    settings = load_settings(DEFAULT_CONFIG, environ={
+        "ECOPETITION_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "ECOPETITION_SCHEDULER_SWEEP_SECONDS": "5",
+        "ECOPETITION_SCHEDULER_ENABLED": "false",
+        "ECOPETITION_CALENDAR_HOLIDAYS": "[2027-01-01, 2027-02-06]",
+        "ECOPETITION_SECURITY_SECRET_KEY": "0123",
+    })
+    assert settings.database_url == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    assert settings["scheduler"]["sweep_seconds"] == 5 and settings["scheduler"]["enabled"] is False
+    assert settings.holidays == [date(2027, 1, 1), date(2027, 2, 6)]
+    assert settings["security"]["secret_key"] == "0123", "strings stay as written"
+
+
+@pytest.mark.parametrize("environ, named", [
+    ({"ECOPETITION_SCHEDULER_SWEEP_SECONDS": "soon"}, "scheduler.sweep_seconds"),
+    ({"ECOPETITION_DATABASE_URL": "mysql://root@localhost/x"}, "database.url"),
+    ({"ECOPETITION_LOCALE_DEFAULT": "fr"}, "locale.default"),
+    ({"ECOPETITION_SCHEDULER_KPI_SNAPSHOT_CRON": "every night"}, "scheduler.kpi_snapshot_cron"),
+    ({"ECOPETITION_CALENDAR_HOLIDAYS": "[2027-13-01]"}, "calendar.holidays"),
+    ({"ECOPETITION_DATABSE_URL": "sqlite://"}, "ECOPETITION_DATABSE_URL is not a setting"),
+])
+def test_a_bad_value_stops_start_up_naming_the_key(environ, named):
+    with pytest.raises(SettingsError) as caught:
+        load_settings(DEFAULT_CONFIG, environ=environ)
+    assert named in str(caught.value)
+
+
+def test_an_unknown_key_in_the_file_is_named(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: sqlite://\n  pool: 5\n")
+    with pytest.raises(SettingsError, match="database.pool: Unknown field"):
+        load_settings(path, environ={})
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(tmp_path / "nope.yaml", environ={})
