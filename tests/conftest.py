@@ -15,7 +15,7 @@ from engine.models import Base
 from engine.runtime import Runtime
 from engine.store import Database
 
-POSTGRES_URL = os.environ.get("ECOPETITION_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # Domain tables join the metadata when their modules exist, so create_all makes every table.

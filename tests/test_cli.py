@@ -1,0 +1,62 @@
+"""The `ecopetition` command line against a real database: migrate, deploy, verify, preview deadlines."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import FIXTURES
+from webui import create_app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    return create_app(overrides={"database.url": database_url, "scheduler.enabled": False,
+                                 "security.secret_key_file": str(tmp_path / "secret")})
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return runner
+
+
+def test_deploy_stores_a_version_once_and_verify_checks_the_cases(cli):
+    first = cli.invoke(args=["deploy", str(FIXTURES / "expense")])
+    assert first.exit_code == 0 and "deployed as new version 1" in first.output, first.output
+    again = cli.invoke(args=["deploy", str(FIXTURES / "expense")])
+    assert "unchanged; still version 1" in again.output
+    verified = cli.invoke(args=["verify", "--all"])
+    assert verified.exit_code == 0 and "checked 0 cases: 0 ok, 0 failed" in verified.output
+
+
+def test_deploying_an_invalid_bundle_fails_naming_the_place(cli, tmp_path):
+    (tmp_path / "forms").mkdir()
+    bpmn = (FIXTURES / "expense" / "expense.bpmn").read_text(encoding="utf-8")
+    (tmp_path / "expense.bpmn").write_text(bpmn.replace('"P3D"', "P3D"), encoding="utf-8")
+    for form in ("submit.json", "approve.json"):
+        (tmp_path / "forms" / form).write_text((FIXTURES / "expense" / "forms" / form).read_text())
+    result = cli.invoke(args=["deploy", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "expense.bpmn:51 (element remind)" in result.output
+
+
+def test_verify_needs_cases_or_all(cli):
+    result = cli.invoke(args=["verify"])
+    assert result.exit_code == 2 and "--all" in result.output
+
+
+def test_deadlines_preview_answers_for_a_case_received_before_national_day(cli):
+    result = cli.invoke(args=["deadlines", "preview", "--received", "2026-09-29T10:00+08:00", "--track", "simple",
+                              "--json"])
+    assert result.exit_code == 0, result.output
+    clocks = {c["key"]: c["due"] for c in json.loads(result.output)["clocks"]}
+    # 3 working days after 29 Sep: 30 Sep, (1-7 Oct holiday), 8 Oct, 9 Oct.
+    assert clocks["simple_acceptance"] == "2026-10-09T23:59:59+08:00"
+
+
+def test_deadlines_preview_refuses_a_time_without_offset(cli):
+    result = cli.invoke(args=["deadlines", "preview", "--received", "2026-09-29T10:00"])
+    assert result.exit_code == 2 and "timezone offset" in result.output
