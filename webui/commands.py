@@ -146,6 +146,15 @@ def run_command(host: str | None, port: int | None) -> None:
             scheduler.shutdown(wait=False)
 
 
+@click.command("scheduler", help="Run a node that only fires timers (no web server).")
+@with_appcontext
+def scheduler_command() -> None:
+    from webui.node import start_scheduler
+    services = _services()
+    click.echo(f"timer node: sweeping every {services.settings['scheduler']['sweep_seconds']} s; Ctrl-C stops")
+    start_scheduler(services, blocking=True)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (db_group, deploy_command, verify_command, deadlines_group, run_command):
+    for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command):
         app.cli.add_command(command)

@@ -1,15 +1,16 @@
-"""Starting this node's timer scheduler, when configured (the web process and `ecopetition scheduler`)."""
+"""Starting this node's timer scheduler, when configured (in the web process and in `ecopetition scheduler`)."""
 from __future__ import annotations
 
+from engine.scheduler import NodeScheduler, build_scheduler
 
-def start_scheduler(services):
-    """Start the background scheduler if enabled and available; return it (or None)."""
-    if not services.settings["scheduler"]["enabled"]:
+
+def start_scheduler(services, blocking: bool = False) -> NodeScheduler | None:
+    """Start the node's scheduler if `scheduler.enabled`; return it so the caller can shut it down.
+
+    The daily reminder digest and nightly KPI snapshot jobs are registered once the domain provides them.
+    """
+    if not services.settings["scheduler"]["enabled"] and not blocking:
         return None
-    try:
-        from engine.scheduler import build_scheduler
-    except ImportError:
-        return None
-    scheduler = build_scheduler(services.runtime, services.settings["scheduler"])
+    scheduler = build_scheduler(services.runtime, services.settings["scheduler"], blocking=blocking)
     scheduler.start()
     return scheduler
