@@ -63,8 +63,12 @@ def db_revision(message: str) -> None:
 def deploy_command(folder: str | None, actor: str, comment: str) -> None:
     services = _services()
     folder = folder or str(services.settings.path(services.settings["bpmn"]["bundle_dir"]))
+    files = read_bundle(folder)
+    if not any(name.endswith(".bpmn") for name in files):
+        click.echo(f"{folder}: no .bpmn file yet; nothing deployed")
+        return
     try:
-        version, created = services.definitions.deploy(read_bundle(folder), actor, comment)
+        version, created = services.definitions.deploy(files, actor, comment)
     except InvalidBundle as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -139,8 +143,10 @@ def run_command(host: str | None, port: int | None) -> None:
     from webui.node import start_scheduler
     scheduler = start_scheduler(services)
     try:
-        current_app.run(host=host or server["host"], port=port or server["port"], use_reloader=False,
-                        threaded=True)
+        # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
+        from werkzeug.serving import run_simple
+        run_simple(host or server["host"], port or server["port"], current_app._get_current_object(),
+                   threaded=True, use_reloader=False)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
