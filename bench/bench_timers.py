@@ -28,17 +28,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from engine.clock import Clock, ManualClock, SystemClock
+from engine.definitions import Definitions, read_bundle
+from engine.models import Base
+from engine.runtime import Runtime
+from engine.scheduler import NodeScheduler
+from engine.store import Database
+from engine.timers import TimerSweeper
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from engine.clock import Clock, ManualClock, SystemClock  # noqa: E402
-from engine.definitions import Definitions, read_bundle  # noqa: E402
-from engine.models import Base  # noqa: E402
-from engine.runtime import Runtime  # noqa: E402
-from engine.scheduler import NodeScheduler  # noqa: E402
-from engine.store import Database  # noqa: E402
-from engine.timers import TimerSweeper  # noqa: E402
-
 BUNDLE = ROOT / "tests" / "fixtures" / "wait_timer"
 RESULTS = ROOT / "bench" / "results" / "timers.json"
 DEFAULT_POSTGRES = os.environ.get("ECOPETITION_BENCH_POSTGRES",
@@ -97,6 +95,10 @@ def fresh_database(url: str) -> Database:
             conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
         engine.dispose()
+    else:
+        path = Path(sa.make_url(url).database)
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
     db = Database(url)
     Base.metadata.create_all(db.engine)
     return db

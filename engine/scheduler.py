@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from apscheduler.jobstores.base import JobLookupError
@@ -98,8 +99,8 @@ class NodeScheduler:
     def poke(self, due_at: datetime | None = None) -> None:
         """Wake up for `due_at` (default: the nearest pending timer) if that is sooner than planned.
 
-        Call it after a step that armed a timer, so a deadline sooner than every other one still fires
-        on time rather than at the next interval sweep.
+        Call it after a step that armed a timer has committed, so a deadline sooner than every other one
+        fires on time rather than at the next interval sweep.
         """
         if due_at is None:
             due_at = self.sweeper.next_due()
@@ -172,7 +173,7 @@ class NodeScheduler:
         # clock. With SystemClock that is `when` itself; with a ManualClock a wake-up can never land in
         # the wall clock's past and spin.
         delay = max((when - self.clock.now()).total_seconds(), 0.0)
-        return datetime.fromtimestamp(time.time() + delay, timezone.utc)
+        return datetime.fromtimestamp(time.time() + delay, UTC)
 
 
 def build_scheduler(runtime: Runtime, settings: Mapping[str, Any],

@@ -85,35 +85,54 @@ class TimerSweeper:
 
     def _fire_batch(self, size: int, held_back: set[int]) -> int | None:
         """Claim up to `size` due timers and fire their instances in one transaction; None if none claimed."""
-        with self.db.unit_of_work() as tx:
-            now = self.runtime.clock.now()
-            claimed = tx.execute(self._claim_statement(now, size, held_back)).all()
-            if not claimed:
-                return None
-            # The claim holds these instances' locks until commit, so no other writer changes their
-            # timers in between: comparing before and after counts exactly the timers this batch fired.
-            instance_ids = list(dict.fromkeys(row.instance_id for row in claimed))
-            pending_before = list(tx.scalars(sa.select(Timer.id).where(
-                Timer.instance_id.in_(instance_ids), Timer.status == "pending")))
-            failed = [instance_id for instance_id in instance_ids if not self._fire_instance(tx, instance_id)]
-            after = tx.execute(sa.select(Timer.id, Timer.instance_id, Timer.name, Timer.status, Timer.due_at)
-                               .where(Timer.id.in_(pending_before))).all() if pending_before else []
-            fired = 0
-            for row in after:
-                if row.status == "fired":
-                    fired += 1
-                elif row.status == "pending" and row.due_at <= now:
-                    held_back.add(row.id)
-                    if row.instance_id not in failed:
-                        log.error("timer %s (%r) of instance %s was due at %s but its workflow did not fire it; "
-                                  "it stays pending", row.id, row.name, row.instance_id, row.due_at.isoformat())
-            return fired
+        try:
+            with self.db.unit_of_work() as tx:
+                now = self.runtime.clock.now()
+                claimed = tx.execute(self._claim_statement(now, size, held_back)).all()
+                if not claimed:
+                    return None
+                # The claim holds these instances' locks until commit, so no other writer changes their
+                # timers in between: comparing before and after counts exactly the timers this batch fired.
+                instance_ids = list(dict.fromkeys(row.instance_id for row in claimed))
+                pending_before = list(tx.scalars(sa.select(Timer.id).where(
+                    Timer.instance_id.in_(instance_ids), Timer.status == "pending")))
+                for instance_id in instance_ids:
+                    try:
+                        self.runtime.fire_timers(instance_id, session=tx)
+                    except (ScriptError, SpiffWorkflowException) as exc:
+                        raise _ProcessFailed(instance_id, exc) from exc
+                return self._count_fired(tx, pending_before, now, held_back)
+        except _ProcessFailed as failure:
+            # The whole batch rolled back. A process that fails when its timer fires would fail again, so
+            # its timers sit out the rest of this sweep and the next batch fires the others; this costs a
+            # redone batch only when a process fails, where a savepoint per instance would cost every fire.
+            log.error("timers of instance %s could not fire and stay pending: %s",
+                      failure.instance_id, failure.cause)
+            held_back.update(row.id for row in claimed if row.instance_id == failure.instance_id)
+            return 0
+
+    def _count_fired(self, tx: so.Session, pending_before: list[int], now: datetime, held_back: set[int]) -> int:
+        """Timers of the batch that fired; those still due are held back from the rest of the sweep."""
+        if not pending_before:
+            return 0
+        fired = 0
+        for row in tx.execute(sa.select(Timer.id, Timer.instance_id, Timer.name, Timer.status, Timer.due_at)
+                              .where(Timer.id.in_(pending_before))):
+            if row.status == "fired":
+                fired += 1
+            elif row.status == "pending" and row.due_at <= now:
+                held_back.add(row.id)
+                log.error("timer %s (%r) of instance %s was due at %s but its workflow did not fire it; "
+                          "it stays pending", row.id, row.name, row.instance_id, row.due_at.isoformat())
+        return fired
 
     def _claim_statement(self, now: datetime, size: int, held_back: set[int]) -> sa.Select:
+        # Ordered by due_at alone, so the (status, due_at) index yields rows in order and the scan stops
+        # at `size`; a tie-breaker column would sort every due row on each batch of a large backlog.
         stmt = (sa.select(Timer.id, Timer.instance_id, Timer.due_at)
                 .join(Instance, Instance.id == Timer.instance_id)
                 .where(Timer.status == "pending", Timer.due_at <= now, Instance.status == "running")
-                .order_by(Timer.due_at, Timer.id)
+                .order_by(Timer.due_at)
                 .limit(size))
         if held_back:
             stmt = stmt.where(Timer.id.not_in(held_back))
@@ -124,18 +143,6 @@ class TimerSweeper:
         # its timers, and firing one timer marks its siblings too. Locking timer rows here would take
         # locks in the opposite order and deadlock with operators' steps and with other sweeping nodes.
         return stmt.with_for_update(of=Instance, skip_locked=True)
-
-    def _fire_instance(self, tx: so.Session, instance_id: int) -> bool:
-        """Fire one claimed instance inside the batch; False if its process failed (it stays pending)."""
-        try:
-            # A savepoint per instance, so a process whose step after the timer fails holds back only
-            # its own timers and not the whole batch behind it.
-            with tx.begin_nested():
-                self.runtime.fire_timers(instance_id, session=tx)
-        except (ScriptError, SpiffWorkflowException) as exc:
-            log.error("timers of instance %s could not fire and stay pending: %s", instance_id, exc)
-            return False
-        return True
 
     # -- looking ---------------------------------------------------------------------------------------
     def next_due(self, after: datetime | None = None) -> datetime | None:
@@ -172,3 +179,12 @@ class TimerSweeper:
             stmt = stmt.where(Timer.fired_at >= since)
         with self.db.reader() as session:
             return [FiredTimer(*row) for row in session.execute(stmt)]
+
+
+class _ProcessFailed(Exception):
+    """A claimed instance's process failed while firing; the batch is rolled back and fired without it."""
+
+    def __init__(self, instance_id: int, cause: Exception) -> None:
+        super().__init__(f"instance {instance_id}: {cause}")
+        self.instance_id = instance_id
+        self.cause = cause
