@@ -2,6 +2,7 @@
 and timers that changed, and one audit event; either all of it is stored or none of it."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -77,8 +78,7 @@ class Runtime:
         version_id = version_id or self.definitions.latest_for(process_id)
         compiled = self.definitions.compiled(version_id)
         at = self.clock.now()
-        event = {"process_id": process_id, "data": data, "business_key": business_key}
-        canonical_json(event)
+        event = _as_stored({"process_id": process_id, "data": data, "business_key": business_key})
         workflow = self.new_workflow(compiled, process_id, at)
         with self._transaction(session) as tx:
             row = Instance(process_id=process_id, version_id=version_id, business_key=business_key,
@@ -100,8 +100,7 @@ class Runtime:
                                  "only they can complete it, or it must be released or reassigned first")
             compiled = self.definitions.compiled(row.version_id)
             check_form(compiled.form(queue_row.form), data, queue_row.title)
-            event = {"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "data": data}
-            canonical_json(event)
+            event = _as_stored({"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "data": data})
             workflow = self.load_workflow(row, at)
             self._run(workflow, "complete", event)
             return self._store(tx, row, workflow, at, actor, organisation, "complete", event)
@@ -110,8 +109,7 @@ class Runtime:
                   organisation: str | None = None, session: so.Session | None = None) -> StepResult:
         """Deliver a message (e.g. the petitioner asks for review) to an instance waiting for it."""
         at = self.clock.now()
-        event = {"message": message, "payload": payload}
-        canonical_json(event)
+        event = _as_stored({"message": message, "payload": payload})
         with self._transaction(session) as tx:
             row = self._lock(tx, instance_id)
             workflow = self.load_workflow(row, at)
@@ -243,6 +241,11 @@ class Runtime:
         if self.before_commit is not None:
             self.before_commit(tx, row)
         return StepResult(row.id, row.lock_version, row.status, row.event_count)
+
+
+def _as_stored(event: dict) -> dict:
+    """The event as the audit log stores it (key-sorted JSON): the live step applies exactly what replay will."""
+    return json.loads(canonical_json(event))
 
 
 class _Borrowed:

@@ -1,28 +1,103 @@
-"""The functions BPMN scripts and expressions may call; deterministic given their arguments and the step clock."""
+"""The functions BPMN scripts, expressions and DMN tables may call; deterministic given their arguments and the step clock.
+
+Replay re-runs every script at the time its event was recorded, so nothing here reads the wall clock, the
+database or any other state: deadlines come from the rules table loaded at start-up, "now" from the step clock.
+Times travel through process data as ISO 8601 strings with an offset.
+"""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Callable
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from engine.clock import Clock
-from workflows.deadlines import DeadlineCalculator
+from workflows import organisations
+from workflows.deadlines import WORKING_DAYS, DeadlineCalculator
+
+if TYPE_CHECKING:
+    from workflows.settings import Settings
+
+ScriptFunctions = Callable[[Clock], dict[str, Callable[..., Any]]]
 
 
-def parse_time(value: str) -> datetime:
-    """An ISO 8601 time with offset, as BPMN data carries times."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(f"time {value!r} has no timezone offset")
+def parse_time(value: str | datetime) -> datetime:
+    """An ISO 8601 time with offset (as process data carries times) as an aware datetime."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"time {value!r} is not ISO 8601; write e.g. '2026-03-02T09:00:00+08:00'") from None
+    else:
+        raise TypeError(f"expected a time as an ISO 8601 string, got {type(value).__name__} {value!r}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"time {value!r} has no timezone offset; add one, e.g. '+08:00'")
     return moment
 
 
-def script_functions(calculator: DeadlineCalculator) -> Callable[[Clock], dict[str, Callable[..., Any]]]:
+def sampled(key: str, rate: float) -> bool:
+    """Whether `key` (a case number) falls in a sample of `rate` (0..1); the same key always gets the same answer."""
+    if rate >= 1:
+        return True
+    if rate <= 0:
+        return False
+    digest = hashlib.sha256(str(key).encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) / 0xFFFFFFFF < rate
+
+
+def script_functions(settings_or_calculator: DeadlineCalculator | Settings) -> ScriptFunctions:
+    """The functions the petition BPMN may call, for a deadline calculator or the settings to build one from."""
+    calculator = _calculator(settings_or_calculator)
+
     def build(clock: Clock) -> dict[str, Callable[..., Any]]:
         def deadline(key: str, start: str) -> str:
+            """When clock `key` started at `start` runs out (23:59:59 local on its last day)."""
             return calculator.due(key, parse_time(start)).isoformat()
 
         def reminder(key: str, start: str) -> str:
+            """When the yellow reminder of clock `key` started at `start` goes out."""
             return calculator.reminder(key, parse_time(start)).isoformat()
 
-        return {"deadline": deadline, "reminder": reminder, "parse_time": parse_time}
+        def extension_due(current_due: str, days: int) -> str:
+            """The handling deadline after extending `current_due` by `days` (refused beyond the rule's maximum)."""
+            return calculator.extension_due(parse_time(current_due), days).isoformat()
+
+        def reminder_before(key: str, due: str) -> str:
+            """The reminder for a deadline computed elsewhere (an extended one): rule `key`'s lead time before `due`.
+
+            Never earlier than now, so a reminder that is already past fires at once rather than back-dated.
+            """
+            rule = calculator.rules[key]
+            last_day = calculator.local_time(parse_time(due)).date()
+            if rule.unit == WORKING_DAYS:
+                day = calculator.calendar.add_working_days(last_day, -rule.remind_before)
+            else:
+                day = last_day - timedelta(days=rule.remind_before)
+            moment = datetime.combine(day, time.min, tzinfo=calculator.rules.timezone)
+            return max(moment, clock.now()).isoformat()
+
+        return {
+            "deadline": deadline,
+            "reminder": reminder,
+            "extension_due": extension_due,
+            "reminder_before": reminder_before,
+            "parse_time": parse_time,
+            "sampled": sampled,
+            "parent_org": organisations.parent_org,
+            "org_above": organisations.org_above,
+            "org_level": organisations.org_level,
+            "division_level": organisations.division_level,
+            "bureau_for": organisations.bureau_for,
+        }
+
     return build
+
+
+def _calculator(settings_or_calculator: DeadlineCalculator | Settings) -> DeadlineCalculator:
+    if isinstance(settings_or_calculator, DeadlineCalculator):
+        return settings_or_calculator
+    # Imported here: bootstrap builds the runtime with these functions, so it imports this module.
+    from workflows.bootstrap import deadline_calculator
+    return deadline_calculator(settings_or_calculator)

@@ -69,3 +69,12 @@ def test_verify_detects_an_edited_state_row(cases, db):
         row.state = row.state.replace('"amount": 12', '"amount": 9000')
     verdict = verify_instance(runtime, ids[2])
     assert not verdict.ok and "state row was altered" in verdict.problem
+
+
+def test_verify_passes_whatever_order_the_caller_gave_the_data_keys(make_runtime, definitions, db):
+    deploy_expense(definitions)
+    runtime = make_runtime(expense_functions)
+    case = runtime.start("expense", {"org": "ORG-9", "a_first": 1}, "alice").instance_id
+    [submit] = queue(db, case)
+    runtime.complete(submit.task_id, {"purpose": "trip", "amount": 3}, "alice")
+    assert verify_instance(runtime, case).ok

@@ -1,0 +1,29 @@
+"""Fixtures for lifecycle tests: the real bundle in bpmn/ deployed, the petition script functions, a case."""
+from __future__ import annotations
+
+import pytest
+
+from engine.definitions import read_bundle
+from tests.lifecycle.helpers import BUNDLE, CaseDriver, petition
+from workflows.calendar import WorkingCalendar
+from workflows.deadlines import DeadlineCalculator, DeadlineRules
+from workflows.scripting import script_functions
+
+
+@pytest.fixture(scope="session")
+def calculator() -> DeadlineCalculator:
+    return DeadlineCalculator(DeadlineRules.load(BUNDLE / "deadlines.yaml"), WorkingCalendar())
+
+
+@pytest.fixture
+def runtime(make_runtime, definitions, calculator):
+    definitions.deploy(read_bundle(BUNDLE), "designer")
+    return make_runtime(script_functions(calculator))
+
+
+@pytest.fixture
+def register(runtime, clock):
+    """Register a case (start data of helpers.PETITION with changes) and drive it."""
+    def start(**changes) -> CaseDriver:
+        return CaseDriver.register(runtime, clock, petition(**changes))
+    return start
