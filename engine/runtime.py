@@ -231,9 +231,12 @@ class Runtime:
         row.serializer_version = SERIALIZER_VERSION
         row.status = status or ("completed" if workflow.completed else "running")
         row.updated_at = at
-        sync_queue(tx, row.id, workflow, refs, at)
-        sync_timers(tx, row.id, workflow, refs, at)
-        append_event(tx, row, at, actor, organisation, command, event)
+        # The projections query their own rows; without this each query would flush the instance row early
+        # and the step would UPDATE it twice.
+        with tx.no_autoflush:
+            sync_queue(tx, row.id, workflow, refs, at)
+            sync_timers(tx, row.id, workflow, refs, at)
+            append_event(tx, row, at, actor, organisation, command, event)
         try:
             tx.flush()
         except StaleDataError as exc:
