@@ -94,20 +94,23 @@ def _text(value) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def sync_timers(session, instance_id: int, workflow, refs, at: datetime) -> list[Timer]:
-    """Write the timers the workflow now waits on; mark the rest fired or cancelled. Returns those fired now."""
+def sync_timers(session, instance_id: int, workflow, refs, at: datetime) -> list[datetime]:
+    """Write the timers the workflow now waits on; mark the rest fired or cancelled.
+
+    Returns the due times of the timers armed (or moved) by this step, so the node can wake for them."""
     existing = {row.task_id: row for row in session.scalars(
         sa.select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending"))}
     waiting = {str(p.task.id): p for p in pending_timers(workflow, refs)}
-    fired = []
+    armed = []
     for task_id, row in existing.items():
         if task_id in waiting:
-            row.due_at = waiting[task_id].due_at
+            if row.due_at != waiting[task_id].due_at:
+                row.due_at = waiting[task_id].due_at
+                armed.append(row.due_at)
             continue
         task = _task_or_none(workflow, task_id)
         if task is not None and task.has_state(TaskState.COMPLETED):
             row.status, row.fired_at = "fired", at
-            fired.append(row)
         else:
             row.status = "cancelled"
     for task_id, pending in waiting.items():
@@ -118,7 +121,8 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime) -> list
                 name=task_title(spec), attached_to=_attached_name(pending.task),
                 interrupting=bool(getattr(spec, "cancel_activity", True)),
                 due_at=pending.due_at, status="pending", created_at=at))
-    return fired
+            armed.append(pending.due_at)
+    return armed
 
 
 def _attached_name(task) -> str | None:

@@ -33,6 +33,23 @@ SYSTEM = "system"
 
 
 @dataclass(frozen=True)
+class Step:
+    """What a step listener is told: the instance row, the workflow after the step, and the event."""
+
+    session: so.Session
+    instance: Instance
+    workflow: BpmnWorkflow
+    command: str
+    event: dict
+    actor: str
+    organisation: str | None
+    at: datetime
+
+
+StepListener = Callable[[Step], None]
+
+
+@dataclass(frozen=True)
 class StepResult:
     instance_id: int
     lock_version: int
@@ -52,6 +69,11 @@ class Runtime:
         self.serializer = StateSerializer()
         # Tests use this to crash a step after the workflow moved but before commit.
         self.before_commit: Callable[[so.Session, Instance], None] | None = None
+        # The domain keeps its own records (case rows) in step with the workflow: each listener runs inside
+        # the step's transaction, after the engine's rows are flushed, and a failure rolls the step back.
+        self.step_listeners: list[StepListener] = []
+        # Called after a commit that armed timers, with the earliest new due time (wakes the node scheduler).
+        self.timers_armed_listeners: list[Callable[[datetime], None]] = []
 
     # -- workflow construction -------------------------------------------------------------------------
     def script_engine(self, at: datetime) -> ClockScriptEngine:
@@ -235,15 +257,43 @@ class Runtime:
         # and the step would UPDATE it twice.
         with tx.no_autoflush:
             sync_queue(tx, row.id, workflow, refs, at)
-            sync_timers(tx, row.id, workflow, refs, at)
+            armed = sync_timers(tx, row.id, workflow, refs, at)
             append_event(tx, row, at, actor, organisation, command, event)
         try:
             tx.flush()
         except StaleDataError as exc:
             raise Conflict("the case was changed by someone else at the same moment; reload it") from exc
+        if self.step_listeners:
+            step = Step(tx, row, workflow, command, event, actor, organisation, at)
+            for listener in self.step_listeners:
+                listener(step)
+            tx.flush()
+        if armed and self.timers_armed_listeners:
+            self._after_commit(tx, min(armed))
         if self.before_commit is not None:
             self.before_commit(tx, row)
         return StepResult(row.id, row.lock_version, row.status, row.event_count)
+
+
+    def _after_commit(self, tx: so.Session, earliest: datetime) -> None:
+        """Tell the timers-armed listeners once the transaction commits (never for a rolled-back step)."""
+        pending = tx.info.get("armed_due")
+        tx.info["armed_due"] = earliest if pending is None else min(pending, earliest)
+        if pending is not None:
+            return
+
+        def notify(session: so.Session) -> None:
+            due = session.info.pop("armed_due", None)
+            if due is None:
+                return
+            for listener in self.timers_armed_listeners:
+                try:
+                    listener(due)
+                except Exception:  # a wake-up is an optimisation; the interval sweep still finds the timer
+                    pass
+
+        sa.event.listen(tx, "after_commit", notify, once=True)
+        sa.event.listen(tx, "after_rollback", lambda session: session.info.pop("armed_due", None), once=True)
 
 
 def _as_stored(event: dict) -> dict:

@@ -37,6 +37,28 @@ def postgres_available() -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A database of this test run's own on the PostgreSQL server, dropped at the end.
+
+    Test runs that overlap (two developers, helpers, CI) each reset only their own database.
+    """
+    if not postgres_available():
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at {POSTGRES_URL}")
+        pytest.skip("PostgreSQL not reachable")
+    admin_url = sa.make_url(POSTGRES_URL)
+    name = f"{admin_url.database}_run_{os.getpid()}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -50,12 +72,9 @@ def database_url(request, tmp_path) -> str:
     """A URL of an empty database; every engine test runs once on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
-    if not postgres_available():
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at {POSTGRES_URL}")
-        pytest.skip("PostgreSQL not reachable")
-    _reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    url = request.getfixturevalue("postgres_url")
+    _reset_postgres(url)
+    return url
 
 
 @pytest.fixture

@@ -7,10 +7,16 @@ from engine.scheduler import NodeScheduler, build_scheduler
 def start_scheduler(services, blocking: bool = False) -> NodeScheduler | None:
     """Start the node's scheduler if `scheduler.enabled`; return it so the caller can shut it down.
 
-    The daily reminder digest and nightly KPI snapshot jobs are registered once the domain provides them.
+    Steps that arm a timer poke the scheduler after commit, so a near deadline fires on time rather than
+    at the next interval sweep. The domain's cron jobs (reminder digest, KPI snapshot) come from
+    `workflows.jobs`; both are idempotent, so every node may run them.
     """
     if not services.settings["scheduler"]["enabled"] and not blocking:
         return None
-    scheduler = build_scheduler(services.runtime, services.settings["scheduler"], blocking=blocking)
+    from workflows.jobs import cron_callbacks
+
+    scheduler = build_scheduler(services.runtime, services.settings["scheduler"],
+                                callbacks=cron_callbacks(services), blocking=blocking)
+    services.runtime.timers_armed_listeners.append(scheduler.poke)
     scheduler.start()
     return scheduler

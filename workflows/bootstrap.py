@@ -8,6 +8,7 @@ from engine.definitions import Definitions
 from engine.runtime import Runtime
 from engine.store import Database
 from workflows.calendar import WorkingCalendar
+from workflows.cases import track_case
 from workflows.deadlines import DeadlineCalculator, DeadlineRules
 from workflows.scripting import script_functions
 from workflows.settings import Settings
@@ -40,4 +41,5 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Services:
     definitions = Definitions(db, clock)
     calculator = deadline_calculator(settings)
     runtime = Runtime(db, definitions, clock, script_functions(calculator))
+    runtime.step_listeners.append(track_case)
     return Services(settings, db, clock, definitions, runtime, calculator)

@@ -1,0 +1,111 @@
+"""Organisations, users and roles: seeding the tree, creating users, checking passwords (argon2)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from engine.clock import Clock
+from engine.errors import InvalidData
+from workflows import organisations as orgs
+from workflows.models import ROLES, Organisation, User, UserRole
+
+_hasher = PasswordHasher()
+# Checked against when the user does not exist, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user's name, organisation and roles (or the portal, or the system)."""
+
+    username: str
+    organisation: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    display_name: str = ""
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def sees_below(self) -> bool:
+        """Supervisors and auditors see the cases of their organisation and of every one below it."""
+        return self.has("supervisor", "auditor")
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.username, user.organisation_code, frozenset(user.role_names), user.display_name)
+
+
+def org_path(code: str) -> str:
+    """The organisation's path from the root, e.g. 'MEE/EEB-330000/EEB-330100/EEB-330106/'.
+
+    Bureau codes carry their place in the tree; any other code (a department, say) sits at the root.
+    """
+    try:
+        chain = list(reversed(orgs.ancestors(code))) + [code]
+    except ValueError:
+        chain = [code]
+    return "/".join(chain) + "/"
+
+
+def seed_organisations(session: so.Session, rows: Iterable[orgs.Organisation] = orgs.DEMO_ORGANISATIONS) -> int:
+    """Insert the organisations that are not there yet (parents first); returns how many were added."""
+    added = 0
+    for org in rows:
+        if session.get(Organisation, org.code) is None:
+            session.add(Organisation(code=org.code, name_zh=org.name_zh, name_en=org.name_en, level=org.level,
+                                     parent_code=org.parent, path=org_path(org.code), active=True))
+            session.flush()
+            added += 1
+    return added
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(session: so.Session, clock: Clock, username: str, display_name: str, password: str,
+                organisation: str, roles: Iterable[str], locale: str | None = None) -> User:
+    """Add a user; refuses an unknown organisation or role, a taken name or a short password, by field."""
+    roles = sorted(set(roles))
+    errors = {}
+    if not username or not username.strip():
+        errors["username"] = "required"
+    elif session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        errors["username"] = f"{username!r} is taken"
+    if len(password or "") < 8:
+        errors["password"] = "at least 8 characters"
+    if session.get(Organisation, organisation) is None:
+        errors["organisation"] = f"no organisation {organisation!r}"
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        errors["roles"] = f"unknown roles {unknown}; use {', '.join(ROLES)}" if unknown else "give at least one role"
+    if locale not in (None, "zh_CN", "en"):
+        errors["locale"] = "zh_CN or en"
+    if errors:
+        raise InvalidData("the user was not created", errors)
+    user = User(username=username.strip(), display_name=display_name or username, password_hash=hash_password(password),
+                organisation_code=organisation, locale=locale, active=True, created_at=clock.now(),
+                roles=[UserRole(role=r) for r in roles])
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: so.Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None; upgrades the hash when argon2's defaults moved."""
+    user = session.scalar(sa.select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
