@@ -3,6 +3,8 @@ and timers that changed, and one audit event; either all of it is stored or none
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -61,12 +63,14 @@ class Runtime:
     """Start, complete, correlate, claim, release, reassign, cancel and fire timers, durably."""
 
     def __init__(self, db: Database, definitions: Definitions, clock: Clock,
-                 functions: ScriptFunctions | None = None) -> None:
+                 functions: ScriptFunctions | None = None, warm_cache_size: int = 256) -> None:
         self.db = db
         self.definitions = definitions
         self.clock = clock
         self.functions = functions or (lambda clock: {})
         self.serializer = StateSerializer()
+        # Workflows this process stored last, keyed by instance and the lock version they were stored at.
+        self.warm = WarmCache(warm_cache_size)
         # Tests use this to crash a step after the workflow moved but before commit.
         self.before_commit: Callable[[so.Session, Instance], None] | None = None
         # The domain keeps its own records (case rows) in step with the workflow: each listener runs inside
@@ -90,6 +94,16 @@ class Runtime:
         spec, subprocess_specs = compiled.spec(row.process_id)
         workflow = self.serializer.loads(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine(at or self.clock.now())
+        return workflow
+
+    def _workflow_for_step(self, row: Instance, at: datetime) -> BpmnWorkflow:
+        """The workflow a step works on: the one this process stored at the row's current lock version if
+        it is still warm (no JSON load), else the stored state. The cache entry is taken, not shared: a step
+        that fails leaves nothing half-changed behind in the cache."""
+        workflow = self.warm.take(row.id, row.lock_version)
+        if workflow is None:
+            return self.load_workflow(row, at)
+        workflow.script_engine = self.script_engine(at)
         return workflow
 
     # -- commands --------------------------------------------------------------------------------------
@@ -123,7 +137,7 @@ class Runtime:
             compiled = self.definitions.compiled(row.version_id)
             check_form(compiled.form(queue_row.form), data, queue_row.title)
             event = _as_stored({"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "data": data})
-            workflow = self.load_workflow(row, at)
+            workflow = self._workflow_for_step(row, at)
             self._run(workflow, "complete", event)
             return self._store(tx, row, workflow, at, actor, organisation, "complete", event)
 
@@ -134,7 +148,7 @@ class Runtime:
         event = _as_stored({"message": message, "payload": payload})
         with self._transaction(session) as tx:
             row = self._lock(tx, instance_id)
-            workflow = self.load_workflow(row, at)
+            workflow = self._workflow_for_step(row, at)
             self._run(workflow, "message", event)
             return self._store(tx, row, workflow, at, actor, organisation, "message", event)
 
@@ -150,7 +164,7 @@ class Runtime:
                 return None
             event = {"timers": [{"task_ref": t.task_ref, "name": t.name, "due_at": t.due_at.isoformat()}
                                 for t in due]}
-            workflow = self.load_workflow(row, at)
+            workflow = self._workflow_for_step(row, at)
             self._run(workflow, "timer", event)
             return self._store(tx, row, workflow, at, SYSTEM, None, "timer", event)
 
@@ -169,7 +183,7 @@ class Runtime:
             row = self._lock(tx, timer.instance_id)
             event = {"task_ref": timer.task_ref, "name": timer.name, "old_due": timer.due_at.isoformat(),
                      "new_due": new_due.isoformat(), "reason": reason.strip()}
-            workflow = self.load_workflow(row, at)
+            workflow = self._workflow_for_step(row, at)
             self._run(workflow, "correct_deadline", event)
             return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event)
 
@@ -178,7 +192,7 @@ class Runtime:
         event = {"reason": reason}
         with self.db.unit_of_work() as tx:
             row = self._lock(tx, instance_id)
-            workflow = self.load_workflow(row, at)
+            workflow = self._workflow_for_step(row, at)
             self._run(workflow, "cancel", event)
             return self._store(tx, row, workflow, at, actor, organisation, "cancel", event, status="cancelled")
 
@@ -204,8 +218,11 @@ class Runtime:
             queue_row.claimed_at = at if assignee else None
             event = {"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "assignee": assignee}
             row.updated_at = at
+            warm = self.warm.take(row.id, row.lock_version)
             append_event(tx, row, at, actor, organisation, command, event)
             tx.flush()
+            if warm is not None:  # the workflow did not change; it stays warm at the row's new version
+                self._keep_warm(tx, row.id, row.lock_version, warm)
             return StepResult(row.id, row.lock_version, row.status, row.event_count)
 
     # -- the one step path -----------------------------------------------------------------------------
@@ -270,10 +287,24 @@ class Runtime:
             tx.flush()
         if armed and self.timers_armed_listeners:
             self._after_commit(tx, min(armed))
+        self._keep_warm(tx, row.id, row.lock_version, workflow)
         if self.before_commit is not None:
             self.before_commit(tx, row)
         return StepResult(row.id, row.lock_version, row.status, row.event_count)
 
+
+    def _keep_warm(self, tx: so.Session, instance_id: int, lock_version: int, workflow: BpmnWorkflow) -> None:
+        if self.warm.size <= 0:
+            return
+        stored = tx.info.setdefault("warm", {})
+        if not stored:
+            def keep(session: so.Session) -> None:
+                for key, (version, flow) in session.info.pop("warm", {}).items():
+                    self.warm.put(key, version, flow)
+
+            sa.event.listen(tx, "after_commit", keep, once=True)
+            sa.event.listen(tx, "after_rollback", lambda session: session.info.pop("warm", None), once=True)
+        stored[instance_id] = (lock_version, workflow)
 
     def _after_commit(self, tx: so.Session, earliest: datetime) -> None:
         """Tell the timers-armed listeners once the transaction commits (never for a rolled-back step)."""
@@ -294,6 +325,41 @@ class Runtime:
 
         sa.event.listen(tx, "after_commit", notify, once=True)
         sa.event.listen(tx, "after_rollback", lambda session: session.info.pop("armed_due", None), once=True)
+
+
+class WarmCache:
+    """A bounded, thread-safe map instance id -> (lock version, workflow) of recently stored workflows.
+
+    An entry is only good for the exact lock version it was stored at; any other node's step bumps the
+    version, so a stale entry is never used (and is dropped when met)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def take(self, instance_id: int, lock_version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+            if entry is not None and entry[0] == lock_version:
+                self.hits += 1
+                return entry[1]
+            self.misses += 1
+            return None
+
+    def put(self, instance_id: int, lock_version: int, workflow: BpmnWorkflow) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[instance_id] = (lock_version, workflow)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def _as_stored(event: dict) -> dict:
