@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -49,11 +50,19 @@ class PendingTimer:
     due_at: datetime
 
 
+def _waits_on_clock(definition) -> bool:
+    """A timer event, or an event-based gateway (Spiff folds its branches' events into one
+    MultipleEventDefinition on the gateway) with a timer among its events."""
+    if isinstance(definition, MultipleEventDefinition):
+        return any(isinstance(d, _CLOCK_TIMERS) for d in definition.event_definitions)
+    return isinstance(definition, _CLOCK_TIMERS)
+
+
 def pending_timers(workflow, refs) -> list[PendingTimer]:
     found = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, _CLOCK_TIMERS):
+        if _waits_on_clock(definition):
             value = task._get_internal_data("event_value")
             if value and not task._get_internal_data("event_fired", False):
                 found.append(PendingTimer(task, refs[task.id], _to_datetime(value)))
@@ -109,7 +118,9 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime) -> list
                 armed.append(row.due_at)
             continue
         task = _task_or_none(workflow, task_id)
-        if task is not None and task.has_state(TaskState.COMPLETED):
+        # A completed timer task fired if it was due; a gateway whose other event came first completes too,
+        # and then its timer was cancelled.
+        if task is not None and task.has_state(TaskState.COMPLETED) and row.due_at <= at:
             row.status, row.fired_at = "fired", at
         else:
             row.status = "cancelled"
