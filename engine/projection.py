@@ -103,12 +103,16 @@ def _text(value) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def sync_timers(session, instance_id: int, workflow, refs, at: datetime) -> list[datetime]:
+def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
+                pending: list[Timer] | None = None) -> list[datetime]:
     """Write the timers the workflow now waits on; mark the rest fired or cancelled.
 
+    `pending` is the instance's pending timer rows when the caller has already read them (firing timers).
     Returns the due times of the timers armed (or moved) by this step, so the node can wake for them."""
-    existing = {row.task_id: row for row in session.scalars(
-        sa.select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending"))}
+    if pending is None:
+        pending = list(session.scalars(
+            sa.select(Timer).where(Timer.instance_id == instance_id, Timer.status == "pending")))
+    existing = {row.task_id: row for row in pending}
     waiting = {str(p.task.id): p for p in pending_timers(workflow, refs)}
     armed = []
     for task_id, row in existing.items():

@@ -157,16 +157,16 @@ class Runtime:
         at = self.clock.now()
         with self._transaction(session) as tx:
             row = self._lock(tx, instance_id, require_running=False)
-            due = list(tx.scalars(sa.select(Timer).where(
-                Timer.instance_id == instance_id, Timer.status == "pending", Timer.due_at <= at)
-                .order_by(Timer.due_at, Timer.id)))
+            pending = list(tx.scalars(sa.select(Timer).where(
+                Timer.instance_id == instance_id, Timer.status == "pending").order_by(Timer.due_at, Timer.id)))
+            due = [t for t in pending if t.due_at <= at]
             if not due or row.status != "running":
                 return None
             event = {"timers": [{"task_ref": t.task_ref, "name": t.name, "due_at": t.due_at.isoformat()}
                                 for t in due]}
             workflow = self._workflow_for_step(row, at)
             self._run(workflow, "timer", event)
-            return self._store(tx, row, workflow, at, SYSTEM, None, "timer", event)
+            return self._store(tx, row, workflow, at, SYSTEM, None, "timer", event, pending_timers=pending)
 
     def correct_deadline(self, timer_id: int, new_due: datetime, actor: str, reason: str,
                          organisation: str | None = None) -> StepResult:
@@ -264,7 +264,8 @@ class Runtime:
             raise ScriptError(_describe_spiff_error(exc)) from exc
 
     def _store(self, tx: so.Session, row: Instance, workflow: BpmnWorkflow, at: datetime, actor: str,
-               organisation: str | None, command: str, event: dict, status: str | None = None) -> StepResult:
+               organisation: str | None, command: str, event: dict, status: str | None = None,
+               pending_timers: list[Timer] | None = None) -> StepResult:
         refs = task_refs(workflow)
         row.state = self.serializer.dumps(workflow)
         row.serializer_version = SERIALIZER_VERSION
@@ -274,7 +275,7 @@ class Runtime:
         # and the step would UPDATE it twice.
         with tx.no_autoflush:
             sync_queue(tx, row.id, workflow, refs, at)
-            armed = sync_timers(tx, row.id, workflow, refs, at)
+            armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers)
             append_event(tx, row, at, actor, organisation, command, event)
         try:
             tx.flush()
