@@ -161,6 +161,20 @@ def scheduler_command() -> None:
     start_scheduler(services, blocking=True)
 
 
+@click.command("demo", help="Seed demo bureaus, an account for every role and cases in every stage of the "
+                            "lifecycle, worked over the last four months.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds cases.")
+@click.option("--cases", default=200, show_default=True, type=click.IntRange(1, 5000), help="How many cases.")
+@click.option("--seed", default=7, show_default=True, type=int, help="The same seed makes the same cases.")
+@with_appcontext
+def demo_command(if_empty: bool, cases: int, seed: int) -> None:
+    from workflows.demo import format_report, run_demo
+    report = run_demo(_services().settings, cases=cases, seed=seed, if_empty=if_empty, echo=click.echo)
+    if report is not None:
+        click.echo(format_report(report))
+
+
 def register_commands(app: Flask) -> None:
-    for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command):
+    for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command,
+                    demo_command):
         app.cli.add_command(command)

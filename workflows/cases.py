@@ -13,14 +13,28 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.models import Instance, QueueTask
 from engine.runtime import Step, StepResult
 from workflows.accounts import Actor, org_path
-from workflows.models import CHANNELS, PETITION_CLASSES, POLLUTION_TYPES, Case, CaseOrganisation
+from workflows.models import (
+    CHANNELS,
+    PETITION_CLASSES,
+    POLLUTION_TYPES,
+    Case,
+    CaseOrganisation,
+)
 from workflows.organisations import check_division_code
 
 PROCESS_ID = "petition"
@@ -102,6 +116,11 @@ def validate_registration(form: dict, now: datetime) -> dict:
 
 def register_case(services, actor: Actor, form: dict) -> Case:
     """Register a case for the actor's organisation and start its process; returns the stored case row."""
+    from workflows.repeats import (  # repeats reads cases through get_case
+        link_cases,
+        propose_links,
+    )
+
     if not actor.has("registrar"):
         raise NotAllowed("only registrars register cases")
     data = validate_registration(form, services.clock.now())
@@ -120,8 +139,8 @@ def register_case(services, actor: Actor, form: dict) -> Case:
                 case.query_code = _query_code(tx)
                 case.registered_by = actor.username
                 if links:
-                    from workflows.repeats import link_cases
                     link_cases(tx, case, links, actor.username, services.clock.now())
+                propose_links(tx, case, services.settings["repeat_detection"], actor, services.clock.now())
                 tx.flush()
                 return case
         except sa.exc.IntegrityError:
@@ -168,9 +187,18 @@ def current_data(workflow) -> dict:
         return dict(workflow.data)
     waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
     merged: dict = {}
-    for task in sorted(waiting, key=lambda t: t.depth):
+    for task in sorted(waiting, key=lambda t: (_nesting(t.workflow), t.depth)):
         merged.update(task.data)
     return merged
+
+
+def _nesting(workflow) -> int:
+    """How many called processes deep a (sub)workflow runs: 0 for the top level."""
+    level = 0
+    while getattr(workflow, "parent_workflow", None) is not None:
+        workflow = workflow.parent_workflow
+        level += 1
+    return level
 
 
 def track_case(step: Step) -> None:
