@@ -91,6 +91,7 @@ def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
                 organisation=_text(organisation), assignee=_text(assignee), claimed_at=at if assignee else None,
                 due_at=due, form=props.get(FORM_PROPERTY), created_at=at))
         else:
+            row.task_ref = refs[task.id]
             row.organisation = _text(organisation)
             row.due_at = due
 
@@ -117,6 +118,7 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
     armed = []
     for task_id, row in existing.items():
         if task_id in waiting:
+            row.task_ref = waiting[task_id].ref
             if row.due_at != waiting[task_id].due_at:
                 row.due_at = waiting[task_id].due_at
                 armed.append(row.due_at)

@@ -1,15 +1,34 @@
 """Replaying a case's events against its pinned process version, and verifying the audit chain."""
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
 import sqlalchemy as sa
+from SpiffWorkflow.util.task import TaskState
 
 from engine import commands
 from engine.audit import GENESIS, recompute
-from engine.errors import EngineError
-from engine.models import AuditEvent, Instance
+from engine.definitions import (
+    FORM_PROPERTY,
+    CompiledVersion,
+    compile_bundle,
+    content_hash,
+)
+from engine.errors import EngineError, NotFound
+from engine.models import AuditEvent, Instance, ProcessVersion
+from engine.projection import (
+    _text,
+    _to_datetime,
+    pending_timers,
+    properties,
+    task_role,
+    task_title,
+)
 from engine.spiff.refs import canonical_state, task_refs
 
 
@@ -67,8 +86,9 @@ def check_chain(instance: Instance, events: list[AuditEvent]) -> tuple[str, int 
         prev = event.hash
     if instance.event_count != len(events) or (instance.last_hash or GENESIS) != prev:
         missing = instance.event_count
-        return (f"the case records {instance.event_count} events ending in {instance.last_hash[:12]}, "
-                f"but {len(events)} are stored (events were removed)", missing)
+        problem = (f"the case records {instance.event_count} events ending in {instance.last_hash[:12]}, "
+                   f"but {len(events)} are stored (events were removed)")
+        return problem, missing
     return None
 
 
@@ -106,3 +126,286 @@ def verify_all(runtime, instance_ids: list[int] | None = None) -> list[Verdict]:
         with runtime.db.reader() as session:
             instance_ids = list(session.scalars(sa.select(Instance.id).order_by(Instance.id)))
     return [verify_instance(runtime, i) for i in instance_ids]
+
+
+# -- the state after each event, for the auditor's step-by-step view -------------------------------------
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+@dataclass
+class ReadyTask:
+    """A user task waiting for input after an event, as the queue showed it then."""
+
+    ref: str
+    process_id: str
+    element_id: str
+    spec_name: str
+    title: str
+    role: str | None
+    organisation: str | None
+    assignee: str | None
+    due_at: datetime | None
+    form: str | None
+
+
+@dataclass
+class WaitingTimer:
+    ref: str
+    process_id: str
+    element_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass
+class StepState:
+    """The case after one event: its open tasks and timers, its data, and the path taken so far.
+
+    `completed`, `active` and `flows` are keyed by process id (the called processes have their own
+    diagrams); `flows` lists (source element, target element) pairs of the sequence flows taken."""
+
+    seq: int
+    at: datetime
+    command: str
+    actor: str
+    organisation: str | None
+    status: str
+    ready: list[ReadyTask]
+    timers: list[WaitingTimer]
+    data: dict
+    completed: dict[str, list[str]]
+    active: dict[str, list[str]]
+    flows: dict[str, list[tuple[str, str]]]
+
+    def as_dict(self) -> dict:
+        def when(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+        return {
+            "seq": self.seq, "at": when(self.at), "command": self.command, "actor": self.actor,
+            "organisation": self.organisation, "status": self.status,
+            "ready": [dict(vars(t), due_at=when(t.due_at)) for t in self.ready],
+            "timers": [dict(vars(t), due_at=when(t.due_at)) for t in self.timers],
+            "data": self.data, "completed": self.completed, "active": self.active,
+            "flows": {p: [list(f) for f in flows] for p, flows in self.flows.items()},
+        }
+
+
+def waiting_data(workflow) -> dict:
+    """The process data as the tasks the workflow waits on see it (all of it once the workflow finished)."""
+    if workflow.completed:
+        return dict(workflow.data)
+    merged: dict = {}
+    for task in sorted(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING), key=lambda t: t.depth):
+        merged.update(task.data)
+    return merged
+
+
+def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
+    """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused."""
+    compiled = runtime.definitions.compiled(version_id)
+    workflow = None
+    for event in events:
+        data = json.loads(event.data)
+        if event.command == "start":
+            workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
+        elif workflow is None:
+            raise EngineError(f"event {event.seq} ({event.command}) comes before the start event")
+        else:
+            workflow.script_engine = runtime.script_engine(event.at)
+        if event.command in commands.WORKFLOW_COMMANDS:
+            commands.apply(workflow, event.command, data)
+        yield event, workflow
+
+
+def replay_states(runtime, process_id: str, version_id: int, events: list[AuditEvent],
+                  data_of: Callable[[object], dict] = waiting_data) -> Iterator[StepState]:
+    """Replay a case's events and yield its state after each one, computed from the replay alone.
+
+    Ready tasks carry the organisation, deadline and assignee the task queue had after that event (the
+    same property expressions, evaluated at the event's time); claims, releases and reassignments move
+    the assignee. The path taken accumulates: a task the engine later prunes stays on the path."""
+    completed: dict[str, set[str]] = {}
+    flows: dict[str, set[tuple[str, str]]] = {}
+    assignees: dict[UUID, str | None] = {}
+    # Queue and timer rows keep the ref a task had when the row was written (a ref may shift later, when
+    # a branch before it in the tree grows); the states name tasks by those refs too.
+    first_refs: dict[UUID, str] = {}
+    by_first_ref: dict[str, UUID] = {}
+    status = "running"
+    for event, workflow in walk_events(runtime, process_id, version_id, events):
+        data = json.loads(event.data)
+        current = task_refs(workflow)
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        timers = pending_timers(workflow, current)
+        for task in [*ready, *(p.task for p in timers)]:
+            if task.id not in first_refs:
+                first_refs[task.id] = current[task.id]
+                by_first_ref[current[task.id]] = task.id
+                assignees[task.id] = _text(_expression(workflow, task, "assignee"))
+        if event.command in ("claim", "release", "reassign"):
+            assignees[_claimed(ready, current, by_first_ref, data["task_ref"])] = data.get("assignee")
+        if event.command == "cancel":
+            status = "cancelled"
+        elif workflow.completed:
+            status = "completed"
+        active: dict[str, set[str]] = {}
+        for task in workflow.get_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if element is None:
+                continue
+            process = task.workflow.spec.name
+            if task.has_state(TaskState.COMPLETED):
+                completed.setdefault(process, set()).add(element)
+            elif task.has_state(_ACTIVE):
+                active.setdefault(process, set()).add(element)
+            else:
+                continue
+            source = _previous_element(task)
+            if source is not None:
+                flows.setdefault(process, set()).add((source, element))
+        yield StepState(
+            seq=event.seq, at=event.at, command=event.command, actor=event.actor,
+            organisation=event.organisation, status=status,
+            ready=sorted((_ready_task(workflow, task, first_refs[task.id], assignees[task.id]) for task in ready),
+                         key=lambda t: t.ref),
+            timers=[WaitingTimer(first_refs[p.task.id], p.task.workflow.spec.name, p.task.task_spec.bpmn_id,
+                                 task_title(p.task.task_spec), p.due_at) for p in timers],
+            data=json.loads(json.dumps(data_of(workflow), default=str)),
+            completed={p: sorted(ids) for p, ids in completed.items()},
+            active={p: sorted(ids) for p, ids in active.items()},
+            flows={p: sorted(pairs) for p, pairs in flows.items()})
+
+
+def instance_states(runtime, instance_id: int, data_of: Callable[[object], dict] = waiting_data
+                    ) -> list[StepState]:
+    """The state after every event of one stored instance, by replaying its events."""
+    instance, events = _load(runtime, instance_id)
+    return list(replay_states(runtime, instance.process_id, instance.version_id, events, data_of))
+
+
+def _load(runtime, instance_id: int) -> tuple[Instance, list[AuditEvent]]:
+    with runtime.db.reader() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        events = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                      .order_by(AuditEvent.seq)))
+    return instance, events
+
+
+def _claimed(ready, current: dict[UUID, str], by_first_ref: dict[str, UUID], ref: str) -> UUID:
+    """The ready task a claim names: by its ref now, else by the ref its queue row was written with."""
+    for task in ready:
+        if current[task.id] == ref:
+            return task.id
+    if ref in by_first_ref:
+        return by_first_ref[ref]
+    raise EngineError(f"the claim names task {ref}, which is not waiting for input")
+
+
+def _previous_element(task) -> str | None:
+    """The flow node the task was reached from, skipping the engine's hidden tasks (boundary splits, joins)."""
+    parent = task.parent
+    while parent is not None and getattr(parent.task_spec, "bpmn_id", None) is None:
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
+
+
+def _expression(workflow, task, name: str):
+    expression = properties(task.task_spec).get(name)
+    return workflow.script_engine.evaluate(task, expression) if expression else None
+
+
+def _ready_task(workflow, task, ref: str, assignee: str | None) -> ReadyTask:
+    spec = task.task_spec
+    organisation = _expression(workflow, task, "organisation") if properties(spec).get("organisation") \
+        else task.data.get("organisation")
+    return ReadyTask(
+        ref=ref, process_id=task.workflow.spec.name, element_id=spec.bpmn_id, spec_name=spec.name,
+        title=task_title(spec), role=task_role(spec), organisation=_text(organisation), assignee=assignee,
+        due_at=_to_datetime(_expression(workflow, task, "deadline")), form=properties(spec).get(FORM_PROPERTY))
+
+
+# -- exporting an instance and replaying the export elsewhere -------------------------------------------
+EXPORT_FORMAT = "ecopetition-instance/1"
+
+
+def export_instance(runtime, instance_id: int, include_files: bool = True) -> dict:
+    """Everything needed to replay an instance elsewhere: its events with their hashes, the process version
+    (content hash and, by default, its files) and the stored state to compare the replay with."""
+    instance, events = _load(runtime, instance_id)
+    compiled = runtime.definitions.compiled(instance.version_id)
+    with runtime.db.reader() as session:
+        version = session.get(ProcessVersion, instance.version_id)
+    exported = {
+        "format": EXPORT_FORMAT,
+        "instance": {"id": instance.id, "process_id": instance.process_id, "business_key": instance.business_key,
+                     "status": instance.status, "event_count": instance.event_count,
+                     "last_hash": instance.last_hash, "serializer_version": instance.serializer_version,
+                     "state_sha256": hashlib.sha256(instance.state.encode("utf-8")).hexdigest()},
+        "version": {"id": version.id, "content_hash": version.content_hash,
+                    "process_ids": json.loads(version.process_ids), "deployed_at": version.deployed_at.isoformat(),
+                    "deployed_by": version.deployed_by},
+        "events": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "organisation": e.organisation,
+                    "command": e.command, "data": e.data, "version_id": e.version_id, "prev_hash": e.prev_hash,
+                    "hash": e.hash} for e in events],
+        "state": instance.state,
+    }
+    if include_files:
+        exported["version"]["files"] = compiled.files
+    return exported
+
+
+class _OneVersion:
+    """Definitions holding one compiled version, for replaying an export without a database."""
+
+    def __init__(self, compiled: CompiledVersion) -> None:
+        self._compiled = compiled
+
+    def compiled(self, version_id: int) -> CompiledVersion:
+        return self._compiled
+
+
+def verify_export(exported: dict, functions=None, files: dict[str, str] | None = None) -> Verdict:
+    """Replay an exported instance in memory and compare it with the exported state and hash chain.
+
+    `functions` are the script functions the process calls (the deployment's, e.g. its deadline rules);
+    `files` replaces the version's files when the export left them out."""
+    from engine.clock import ManualClock
+    from engine.runtime import Runtime
+
+    head = exported["instance"]
+    verdict = Verdict(head["id"], head.get("business_key"), len(exported["events"]), True)
+    version = exported["version"]
+    files = files if files is not None else version.get("files")
+    if files is None or content_hash(files) != version["content_hash"]:
+        verdict.ok, verdict.problem = False, (
+            f"the process files do not match version {version['id']}'s content hash {version['content_hash'][:12]}")
+        return verdict
+    instance = Instance(id=head["id"], process_id=head["process_id"], version_id=version["id"],
+                        business_key=head.get("business_key"), status=head["status"], state=exported["state"],
+                        event_count=head["event_count"], last_hash=head["last_hash"])
+    events = [AuditEvent(instance_id=head["id"], seq=e["seq"], at=datetime.fromisoformat(e["at"]), actor=e["actor"],
+                         organisation=e["organisation"], command=e["command"], data=e["data"],
+                         version_id=e["version_id"], prev_hash=e["prev_hash"], hash=e["hash"])
+              for e in exported["events"]]
+    broken = check_chain(instance, events)
+    if broken:
+        verdict.ok, (verdict.problem, verdict.bad_seq) = False, broken
+        return verdict
+    compiled = compile_bundle(files, version["id"])
+    runtime = Runtime(None, _OneVersion(compiled), ManualClock(), functions)
+    try:
+        replayed = replay_events(runtime, instance.process_id, instance.version_id, events)
+    except Exception as exc:  # noqa: BLE001 - any failure of the replay is the finding we report
+        verdict.ok, verdict.problem = False, f"replay failed: {exc}"
+        return verdict
+    try:
+        stored = runtime.load_workflow(instance)
+    except Exception as exc:  # noqa: BLE001 - an unreadable state is itself the finding
+        verdict.ok, verdict.problem = False, f"the exported state cannot be read: {exc}"
+        return verdict
+    if canonical(runtime, replayed) != canonical(runtime, stored):
+        verdict.ok, verdict.bad_seq = False, len(events)
+        verdict.problem = "replaying the events does not rebuild the exported state (the state was altered)"
+    return verdict

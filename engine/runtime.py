@@ -136,8 +136,9 @@ class Runtime:
                                  "only they can complete it, or it must be released or reassigned first")
             compiled = self.definitions.compiled(row.version_id)
             check_form(compiled.form(queue_row.form), data, queue_row.title)
-            event = _as_stored({"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "data": data})
             workflow = self._workflow_for_step(row, at)
+            event = _as_stored({"task_ref": _current_ref(workflow, queue_row.task_id, queue_row.task_ref),
+                                "task": queue_row.spec_name, "data": data})
             self._run(workflow, "complete", event)
             return self._store(tx, row, workflow, at, actor, organisation, "complete", event)
 
@@ -181,9 +182,9 @@ class Runtime:
             if timer is None or timer.status != "pending":
                 raise NotFound(f"timer {timer_id} is not pending")
             row = self._lock(tx, timer.instance_id)
-            event = {"task_ref": timer.task_ref, "name": timer.name, "old_due": timer.due_at.isoformat(),
-                     "new_due": new_due.isoformat(), "reason": reason.strip()}
             workflow = self._workflow_for_step(row, at)
+            event = {"task_ref": _current_ref(workflow, timer.task_id, timer.task_ref), "name": timer.name,
+                     "old_due": timer.due_at.isoformat(), "new_due": new_due.isoformat(), "reason": reason.strip()}
             self._run(workflow, "correct_deadline", event)
             return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event)
 
@@ -361,6 +362,18 @@ class WarmCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _current_ref(workflow: BpmnWorkflow, task_id: str, stored_ref: str) -> str:
+    """The task's position in the tree as the workflow stands now. A ref stored with a queue or timer row
+    can go stale when an earlier branch grows (a non-interrupting reminder fired), so it is recomputed
+    from the task's id; replay, at the same point of the same history, finds the same task by it."""
+    from uuid import UUID
+
+    try:
+        return task_refs(workflow)[UUID(task_id)]
+    except (KeyError, ValueError):
+        return stored_ref
 
 
 def _as_stored(event: dict) -> dict:
