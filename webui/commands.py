@@ -142,6 +142,12 @@ def run_command(host: str | None, port: int | None) -> None:
     server = services.settings["server"]
     from webui.node import start_scheduler
     scheduler = start_scheduler(services)
+    # Load the word segmenter while the server starts, not on the first registration (2-4 s).
+    import threading
+
+    from workflows.repeats import segmenter
+    threading.Thread(target=segmenter, name="jieba-warm-up", daemon=True).start()
+    click.echo(f"serving http://{host or server['host']}:{port or server['port']}/ (Ctrl-C stops)")
     try:
         # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
         from werkzeug.serving import run_simple

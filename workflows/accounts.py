@@ -1,8 +1,8 @@
 """Organisations, users and roles: seeding the tree, creating users, checking passwords (argon2)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so

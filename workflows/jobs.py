@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa

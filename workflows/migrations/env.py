@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-from alembic import context
 import sqlalchemy as sa
+from alembic import context
 
 from engine.models import Base
 
