@@ -6,8 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 ECO := $(VENV)/bin/ecopetition
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg | sha1sum | cut -c1-12)
+# Browser tests drive Debian's Chromium; apt-get needs root (sudo when not root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test install test-install bench lint clean
+VENDOR := webui/static/vendor/bpmn-js
+
+.PHONY: run test install test-install bench lint clean chromium translations assets system-libs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +22,37 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(CATALOGS) assets system-libs
+
+# bpmn-js from npm (package.json, package-lock.json), copied to where Flask serves static files: no CDN.
+assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+$(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
+	npm ci --no-audit --no-fund
+	mkdir -p $(VENDOR)/assets
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
+	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/assets/
+	touch $@
+
+# The dossier PDF (WeasyPrint) needs Pango, and CJK fonts so that Chinese text shows.
+system-libs:
+	@if ! dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; fi
+
+# The UI's message catalogs: compiled from the .po files that are kept in git.
+webui/translations/%/LC_MESSAGES/messages.mo: webui/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile -d webui/translations -l $* --use-fuzzy
+
+# After adding or changing user-visible strings: refresh the template and both catalogs, then translate.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
+		--omit-header -o webui/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i webui/translations/messages.pot -d webui/translations --ignore-obsolete
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-noto-cjk; fi
 
 run: install
 	$(ECO) db upgrade
@@ -25,14 +60,15 @@ run: install
 	@if $(ECO) --help | grep -q '^  demo'; then $(ECO) demo --if-empty; fi
 	$(ECO) run
 
-test: install
+test: install chromium
 	$(PY) -m pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check engine workflows webui tests bench
 
+# Every benchmark in bench/ on SQLite and PostgreSQL, one table; BENCH_QUICK=1 for a smoke run.
 bench: install
-	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) instance build *.egg-info
+	rm -rf $(VENV) instance build *.egg-info node_modules webui/static/vendor

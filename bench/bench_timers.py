@@ -70,6 +70,7 @@ class Figures:
     backlog_setup_seconds: float | None = None
     backlog_seconds_one_node: float | None = None
     backlog_seconds_nodes: float | None = None
+    backlog_sweeping_seconds_nodes: float | None = None  # from the first node's first sweep to the last's end
     nodes: int = NODES
     notes: list[str] = field(default_factory=list)
 
@@ -186,20 +187,25 @@ def measure_backlog(url: str, plan: Plan, figures: Figures, nodes: bool) -> None
     context = multiprocessing.get_context("spawn")
     began = time.perf_counter()  # includes starting the node processes
     with context.Pool(NODES) as pool:
-        fired = sum(pool.starmap(sweep_as_node, [(url, clock.now().isoformat())] * NODES))
+        swept = pool.starmap(sweep_as_node, [(url, clock.now().isoformat())] * NODES)
     figures.backlog_seconds_nodes = time.perf_counter() - began
+    fired = sum(total for total, _, _ in swept)
+    figures.backlog_sweeping_seconds_nodes = max(end for _, _, end in swept) - min(start for _, start, _ in swept)
     db = Database(url)
     if fired != plan.backlog or count_fired(db) != plan.backlog:
         figures.notes.append(f"{NODES} nodes fired {fired} of {plan.backlog}")
     db.dispose()
 
 
-def sweep_as_node(url: str, now: str) -> int:
-    """One node process: sweep until nothing due is left that another node is not already firing."""
+def sweep_as_node(url: str, now: str) -> tuple[int, float, float]:
+    """One node process: sweep until nothing due is left that another node is not already firing.
+
+    Returns how many it fired, and the wall-clock times its sweeping began and ended (without start-up)."""
     db = Database(url)
     clock = ManualClock(datetime.fromisoformat(now))
     sweeper = TimerSweeper(Runtime(db, Definitions(db, clock), clock))
     total = 0
+    began = time.time()
     while True:
         fired = sweeper.sweep()
         total += fired
@@ -208,8 +214,9 @@ def sweep_as_node(url: str, now: str) -> int:
             break
         if not fired:
             time.sleep(0.05)  # the rest is locked by the other nodes; look again once they commit
+    ended = time.time()
     db.dispose()
-    return total
+    return total, began, ended
 
 
 # -- report ----------------------------------------------------------------------------------------------

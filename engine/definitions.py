@@ -20,7 +20,11 @@ from engine.clock import Clock
 from engine.errors import BundleProblem, InvalidBundle, NotFound
 from engine.models import ProcessVersion
 from engine.spiff.parser import EngineParser
-from engine.spiff.scripting import ScriptCompileError, compile_expression, compile_script
+from engine.spiff.scripting import (
+    ScriptCompileError,
+    compile_expression,
+    compile_script,
+)
 from engine.store import Database
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")

@@ -1,7 +1,7 @@
 """The engine's tables: process versions, instances, the task queue, timers and the audit log."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,12 +18,12 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()} cannot be stored; give a timezone")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class Base(so.DeclarativeBase):
@@ -75,7 +75,8 @@ class QueueTask(Base):
 
     __tablename__ = "queue_task"
     __table_args__ = (
-        sa.Index("ix_queue_org_role_due", "organisation", "role", "due_at"),
+        # The unclaimed queue filters organisation, role and assignee IS NULL, then orders by due time.
+        sa.Index("ix_queue_org_role_assignee_due", "organisation", "role", "assignee", "due_at"),
         sa.Index("ix_queue_assignee_due", "assignee", "due_at"),
     )
     task_id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)

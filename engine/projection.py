@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -13,7 +13,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions import FORM_PROPERTY
 from engine.models import QueueTask, Timer
-from engine.spiff.timers import ClockDurationTimerEventDefinition, ClockTimeDateEventDefinition
+from engine.spiff.timers import (
+    ClockDurationTimerEventDefinition,
+    ClockTimeDateEventDefinition,
+)
 
 _CLOCK_TIMERS = (ClockTimeDateEventDefinition, ClockDurationTimerEventDefinition)
 
@@ -39,7 +42,7 @@ def _to_datetime(value) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return TimerEventDefinition.get_datetime(str(value))
 
 

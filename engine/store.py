@@ -1,8 +1,8 @@
 """Database connections and the unit of work every engine command runs in."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so

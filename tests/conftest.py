@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -87,7 +87,7 @@ def db(database_url):
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
 
 
 @pytest.fixture

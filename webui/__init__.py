@@ -1,12 +1,19 @@
 """The web layer: a Flask application factory that loads settings, builds services and registers blueprints."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import importlib.util
+from collections.abc import Mapping
+from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFProtect
 
 from workflows.bootstrap import Services, bootstrap
 from workflows.settings import load_settings
+
+csrf = CSRFProtect()
+# Blueprints that other areas add as they land; each module defines `bp`.
+OPTIONAL_BLUEPRINTS = ("webui.audit", "webui.designer", "webui.portal", "webui.api", "webui.admin")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, services: Services | None = None) -> Flask:
@@ -15,18 +22,60 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     if services is None:
         services = bootstrap(load_settings(overrides=overrides))
     app.extensions["ecopetition"] = services
-    app.config["SECRET_KEY"] = _secret_key(services)
+    app.config.update(_web_config(services))
 
-    from webui import health
-    app.register_blueprint(health.bp)
+    from webui import auth, errors, i18n
+    i18n.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    errors.register(app)
+
+    from webui import cases, health, queue, registration, tasks
+    for blueprint in (health.bp, queue.bp, registration.bp, cases.bp, tasks.bp):
+        app.register_blueprint(blueprint)
+    for name in OPTIONAL_BLUEPRINTS:
+        if importlib.util.find_spec(name) is not None:
+            app.register_blueprint(importlib.import_module(name).bp)
+
+    app.after_request(_security_headers)
 
     from webui.commands import register_commands
     register_commands(app)
     return app
 
 
+def _security_headers(response):
+    # Pages are never framed by other sites, never sniffed into another type, and do not leak case URLs.
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def services_of(app: Flask) -> Services:
     return app.extensions["ecopetition"]
+
+
+def current_services() -> Services:
+    """The services of the app handling the current request."""
+    return services_of(current_app)
+
+
+def _web_config(services: Services) -> dict[str, Any]:
+    security = services.settings["security"]
+    max_bytes = int(services.settings["uploads"]["max_megabytes"] * 1024 * 1024)
+    return {
+        "SECRET_KEY": _secret_key(services),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": security["session_cookie_secure"],
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": security["session_cookie_secure"],
+        # A request may carry a few files of the largest allowed size plus the form itself.
+        "MAX_CONTENT_LENGTH": 5 * max_bytes + 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
 
 
 def _secret_key(services: Services) -> str:

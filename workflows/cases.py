@@ -152,7 +152,9 @@ def register_case(services, actor: Actor, form: dict) -> Case:
 def _next_case_no(tx: so.Session, organisation: str, received: datetime) -> str:
     division = organisation.removeprefix("EEB-")
     prefix = f"{division}-{received.year}-"
-    last = tx.scalar(sa.select(sa.func.max(Case.case_no)).where(Case.case_no.like(prefix + "%")))
+    # A range on the unique index, not LIKE 'prefix%': PostgreSQL with a non-C collation cannot use an
+    # index for LIKE.
+    last = tx.scalar(sa.select(sa.func.max(Case.case_no)).where(Case.case_no >= prefix, Case.case_no < prefix + "~"))
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:05d}"
 

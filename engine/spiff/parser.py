@@ -6,7 +6,11 @@ import re
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, IntermediateCatchEvent, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    IntermediateCatchEvent,
+    StartEvent,
+)
 from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffBoundaryEventParser,
     SpiffIntermediateCatchEventParser,
@@ -15,7 +19,10 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.spiff.scripting import ScriptCompileError, compile_expression
-from engine.spiff.timers import ClockDurationTimerEventDefinition, ClockTimeDateEventDefinition
+from engine.spiff.timers import (
+    ClockDurationTimerEventDefinition,
+    ClockTimeDateEventDefinition,
+)
 
 # An ISO 8601 duration or date written without quotes is the commonest timer mistake: Python would
 # read P60D as a variable name and 2026-10-01 as a subtraction.

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
-from RestrictedPython import utility_builtins
+from RestrictedPython import (
+    compile_restricted_eval,
+    compile_restricted_exec,
+    limited_builtins,
+    safe_builtins,
+    utility_builtins,
+)
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
-from RestrictedPython.Guards import safer_getattr
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from engine.clock import Clock
@@ -98,9 +108,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         # Keep only plain data: datetime values are data, modules and functions are not.
         for key in list(context):
             value = context[key]
-            if key == "__builtins__" or key in self.globals or (external_context and key in external_context):
-                context.pop(key)
-            elif callable(value) and not isinstance(value, (_dt.date, _dt.datetime, _dt.timedelta)):
+            if key == "__builtins__" or key in self.globals or (external_context and key in external_context) or callable(value) and not isinstance(value, (_dt.date, _dt.datetime, _dt.timedelta)):
                 context.pop(key)
 
 

@@ -8,14 +8,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter,
+)
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from engine.spiff.timers import ClockDurationTimerEventDefinition, ClockTimeDateEventDefinition
+from engine.spiff.timers import (
+    ClockDurationTimerEventDefinition,
+    ClockTimeDateEventDefinition,
+)
 
 SERIALIZER_VERSION = VERSION
 

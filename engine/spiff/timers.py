@@ -5,7 +5,7 @@ time without sleeping and a replay at an event's recorded time arms and fires th
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
@@ -23,7 +23,7 @@ def _as_iso(value) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"timer expression gave a naive datetime {value.isoformat()}; give a timezone")
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if not isinstance(value, str):
         raise ValueError(f"timer expression gave {type(value).__name__}; expected an ISO 8601 string or datetime")
     return TimerEventDefinition.get_datetime(value).isoformat()

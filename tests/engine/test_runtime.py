@@ -8,8 +8,15 @@ from datetime import timedelta
 import pytest
 
 from engine.errors import Conflict, InvalidData, NotAllowed
-from tests.engine.helpers import (deploy_expense, events, expense_functions, instance, queue, snapshot,
-                                  timers)
+from tests.engine.helpers import (
+    deploy_expense,
+    events,
+    expense_functions,
+    instance,
+    queue,
+    snapshot,
+    timers,
+)
 
 
 @pytest.fixture

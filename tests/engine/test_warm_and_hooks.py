@@ -7,7 +7,13 @@ import pytest
 
 from engine.errors import Conflict
 from engine.replay import verify_instance
-from tests.engine.helpers import deploy_expense, expense_functions, instance, queue, snapshot
+from tests.engine.helpers import (
+    deploy_expense,
+    expense_functions,
+    instance,
+    queue,
+    snapshot,
+)
 
 
 @pytest.fixture

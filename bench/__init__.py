@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs them all (bench/run.py) and prints one table."""

@@ -1,0 +1,65 @@
+"""Administration: an admin lists pending timers and corrects one deadline with a reason (an audit event)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from engine.models import AuditEvent, Timer
+from tests.domain.test_cases import FORM
+from workflows.accounts import Actor, create_user
+from workflows.cases import register_case
+
+
+def make_admin(services, clock):
+    with services.db.unit_of_work() as tx:
+        create_user(tx, clock, "admin", "管理员", "password123", "EEB-330000", ["admin"])
+
+
+def a_case_with_timers(services):
+    registrar = Actor("reg-xh", "EEB-330106", frozenset({"registrar"}))
+    case = register_case(services, registrar, FORM)
+    with services.db.reader() as tx:
+        timers = list(tx.scalars(sa.select(Timer).where(Timer.instance_id == case.instance_id,
+                                                       Timer.status == "pending").order_by(Timer.due_at)))
+    return case, timers
+
+
+def test_admin_lists_pending_timers_earliest_first(services, clock, as_user):
+    make_admin(services, clock)
+    case, timers = a_case_with_timers(services)
+    page = as_user("admin").get("/admin/timers").get_data(as_text=True)
+    assert case.case_no in page
+    positions = [page.index(t.name) for t in timers]
+    assert positions == sorted(positions)
+
+
+def test_correcting_a_deadline_needs_a_reason_and_is_audited(services, clock, as_user):
+    make_admin(services, clock)
+    case, timers = a_case_with_timers(services)
+    timer = timers[-1]
+    admin = as_user("admin")
+    refused = admin.post(f"/admin/timers/{timer.id}/correct", {"new_due": "2026-03-31T23:59:59", "reason": " "})
+    assert refused.status_code == 422
+    with services.db.reader() as tx:
+        assert tx.get(Timer, timer.id).due_at == timer.due_at
+        assert tx.scalar(sa.select(sa.func.count()).where(AuditEvent.command == "correct_deadline")) == 0
+
+    bad_time = admin.post(f"/admin/timers/{timer.id}/correct", {"new_due": "next week", "reason": "x"})
+    assert bad_time.status_code == 422
+
+    done = admin.post(f"/admin/timers/{timer.id}/correct",
+                      {"new_due": "2026-03-31T23:59:59", "reason": "登记时间录入错误 registration time mistyped"})
+    assert done.status_code == 302
+    with services.db.reader() as tx:
+        corrected = tx.get(Timer, timer.id)
+        assert corrected.due_at.isoformat() == "2026-03-31T15:59:59+00:00"
+        event = tx.scalar(sa.select(AuditEvent).where(AuditEvent.command == "correct_deadline"))
+        assert event.actor == "admin" and "registration time mistyped" in event.data
+
+
+def test_only_admins_reach_administration(services, clock, as_user):
+    make_admin(services, clock)
+    _, timers = a_case_with_timers(services)
+    registrar = as_user("reg-xh")
+    assert registrar.get("/admin/timers").status_code == 403
+    assert registrar.post(f"/admin/timers/{timers[0].id}/correct",
+                          {"new_due": "2026-03-31T23:59:59", "reason": "x"}).status_code == 403
