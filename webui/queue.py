@@ -15,7 +15,7 @@ from webui.auth import active_user_names, current_actor, landing_url, safe_next
 from webui.i18n import local_path, translate_error
 from workflows.cases import PROCESS_ID, claim_task, reassign_task, release_task
 from workflows.models import CHANNELS, POLLUTION_TYPES
-from workflows.queues import QUEUES, SORTS, QueueFilters, queue_page
+from workflows.queues import QUEUES, SORTS, QueueFilters, inbox, queue_page
 
 bp = Blueprint("queue", __name__)
 PER_PAGE = 20
@@ -43,7 +43,8 @@ def index():
     with services.db.reader() as session:
         page = queue_page(session, actor, queue, services.clock.now(), filters, sort, page_no, PER_PAGE,
                           calendar=services.deadlines.calendar)
-    return render_template("queue/index.html", page=page, queue=queue, filters=filters, sort=sort,
+        notices = inbox(session, actor)
+    return render_template("queue/index.html", page=page, queue=queue, notices=notices, filters=filters, sort=sort,
                            sorts=list(SORTS), task_kinds=task_kinds(), channels=CHANNELS,
                            pollution_types=POLLUTION_TYPES, args=_args_without("page"))
 

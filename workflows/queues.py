@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 
 from engine.models import QueueTask, Timer
 from workflows.accounts import Actor, org_path
-from workflows.models import Case, CaseOrganisation
+from workflows.models import Case, CaseOrganisation, Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUEUES = ("mine", "unclaimed", "overdue")
@@ -183,3 +183,12 @@ def _reminded(session: so.Session, tasks: list[QueueTask]) -> set[str]:
 def case_tasks(session: so.Session, instance_id: int) -> list[QueueTask]:
     return list(session.scalars(sa.select(QueueTask).where(QueueTask.instance_id == instance_id)
                                 .order_by(QueueTask.due_at.asc().nulls_last())))
+
+
+def inbox(session: so.Session, actor: Actor, limit: int = 5) -> list[Notification]:
+    """The newest reminder digests for the actor: addressed to them, or to their bureau and one of their roles."""
+    stmt = sa.select(Notification).where(Notification.read_at.is_(None), sa.or_(
+        Notification.username == actor.username,
+        sa.and_(Notification.username.is_(None), Notification.organisation == actor.organisation,
+                Notification.role.in_(sorted(actor.roles)))))
+    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
