@@ -108,6 +108,11 @@ def validate_registration(form: dict, now: datetime) -> dict:
         data = RegistrationSchema().load(form)
     except ValidationError as exc:
         raise InvalidData("the case was not registered; correct the fields marked", _flatten(exc.messages)) from exc
+    # Stored in one form, so that finding the same petitioner is an indexed equality, not a scan.
+    from workflows.repeats import normalise_phone
+    petitioner = data["petitioner"]
+    petitioner["phone"] = normalise_phone(petitioner.get("phone"))
+    petitioner["id_number"] = (petitioner.get("id_number") or "").upper()
     if data["received_at"] > now:
         raise InvalidData("the case was not registered; correct the fields marked",
                           {"received_at": "lies in the future"})

@@ -259,10 +259,12 @@ def _identity_matches(session: so.Session, candidate: Mapping[str, Any], window_
     if not _is_anonymous(petitioner):
         id_number = (petitioner.get("id_number") or "").strip()
         if id_number:
-            clauses.append(sa.func.upper(Case.petitioner_id_number) == id_number.upper())
+            # register_case stores ID numbers in upper case and phones as normalised digits: equality on
+            # their indexes, not a scan.
+            clauses.append(Case.petitioner_id_number == id_number.upper())
         phone = normalise_phone(petitioner.get("phone"))
         if len(phone) >= 4:
-            clauses.append(Case.petitioner_phone.like(f"%{phone[-4:]}"))
+            clauses.append(Case.petitioner_phone == phone)
     else:
         party = normalise_party(candidate.get("reported_party"))
         if party:
