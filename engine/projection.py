@@ -81,26 +81,36 @@ def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
             session.delete(row)
     engine = workflow.script_engine
     for task_id, task in ready.items():
-        props = properties(task.task_spec)
-        organisation = _evaluate(engine, task, props.get("organisation")) if props.get("organisation") \
-            else task.data.get("organisation")
-        due = _to_datetime(_evaluate(engine, task, props.get("deadline"))) if props.get("deadline") else None
+        organisation, due = task_organisation(engine, task), task_deadline(engine, task)
         row = existing.get(task_id)
         if row is None:
-            assignee = _evaluate(engine, task, props.get("assignee")) if props.get("assignee") else None
+            assignee = task_assignee(engine, task)
             session.add(QueueTask(
                 task_id=task_id, instance_id=instance_id, task_ref=refs[task.id], spec_name=task.task_spec.name,
                 title=task_title(task.task_spec), role=task_role(task.task_spec),
-                organisation=_text(organisation), assignee=_text(assignee), claimed_at=at if assignee else None,
-                due_at=due, form=props.get(FORM_PROPERTY), created_at=at))
+                organisation=organisation, assignee=assignee, claimed_at=at if assignee else None,
+                due_at=due, form=properties(task.task_spec).get(FORM_PROPERTY), created_at=at))
         else:
             row.task_ref = refs[task.id]
-            row.organisation = _text(organisation)
+            row.organisation = organisation
             row.due_at = due
 
 
-def _evaluate(engine, task, expression: str):
-    return engine.evaluate(task, expression)
+# What a ready user task's properties say, evaluated on its data; the queue rows and the replayed states
+# both read them here.
+def task_organisation(engine, task) -> str | None:
+    expression = properties(task.task_spec).get("organisation")
+    return _text(engine.evaluate(task, expression) if expression else task.data.get("organisation"))
+
+
+def task_deadline(engine, task) -> datetime | None:
+    expression = properties(task.task_spec).get("deadline")
+    return _to_datetime(engine.evaluate(task, expression)) if expression else None
+
+
+def task_assignee(engine, task) -> str | None:
+    expression = properties(task.task_spec).get("assignee")
+    return _text(engine.evaluate(task, expression)) if expression else None
 
 
 def _text(value) -> str | None:

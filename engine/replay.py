@@ -22,10 +22,11 @@ from engine.definitions import (
 from engine.errors import EngineError, NotFound
 from engine.models import AuditEvent, Instance, ProcessVersion
 from engine.projection import (
-    _text,
-    _to_datetime,
     pending_timers,
     properties,
+    task_assignee,
+    task_deadline,
+    task_organisation,
     task_role,
     task_title,
 )
@@ -227,8 +228,8 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
     completed: dict[str, set[str]] = {}
     flows: dict[str, set[tuple[str, str]]] = {}
     assignees: dict[UUID, str | None] = {}
-    # Queue and timer rows keep the ref a task had when the row was written (a ref may shift later, when
-    # a branch before it in the tree grows); the states name tasks by those refs too.
+    # A task's ref may shift when a branch before it in the tree grows. Claims recorded before the engine
+    # refreshed refs at every step carry the ref the task first had; the states name tasks by that ref.
     first_refs: dict[UUID, str] = {}
     by_first_ref: dict[str, UUID] = {}
     status = "running"
@@ -241,7 +242,7 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
             if task.id not in first_refs:
                 first_refs[task.id] = current[task.id]
                 by_first_ref[current[task.id]] = task.id
-                assignees[task.id] = _text(_expression(workflow, task, "assignee"))
+                assignees[task.id] = task_assignee(workflow.script_engine, task)
         if event.command in ("claim", "release", "reassign"):
             assignees[_claimed(ready, current, by_first_ref, data["task_ref"])] = data.get("assignee")
         if event.command == "cancel":
@@ -311,19 +312,12 @@ def _previous_element(task) -> str | None:
     return parent.task_spec.bpmn_id if parent is not None else None
 
 
-def _expression(workflow, task, name: str):
-    expression = properties(task.task_spec).get(name)
-    return workflow.script_engine.evaluate(task, expression) if expression else None
-
-
 def _ready_task(workflow, task, ref: str, assignee: str | None) -> ReadyTask:
-    spec = task.task_spec
-    organisation = _expression(workflow, task, "organisation") if properties(spec).get("organisation") \
-        else task.data.get("organisation")
+    spec, engine = task.task_spec, workflow.script_engine
     return ReadyTask(
         ref=ref, process_id=task.workflow.spec.name, element_id=spec.bpmn_id, spec_name=spec.name,
-        title=task_title(spec), role=task_role(spec), organisation=_text(organisation), assignee=assignee,
-        due_at=_to_datetime(_expression(workflow, task, "deadline")), form=properties(spec).get(FORM_PROPERTY))
+        title=task_title(spec), role=task_role(spec), organisation=task_organisation(engine, task),
+        assignee=assignee, due_at=task_deadline(engine, task), form=properties(spec).get(FORM_PROPERTY))
 
 
 # -- exporting an instance and replaying the export elsewhere -------------------------------------------
