@@ -20,7 +20,8 @@ from webui.auth import current_actor
 from webui.i18n import pick, shown_time
 from workflows.accounts import Actor
 from workflows.attachments import case_attachments, open_attachment
-from workflows.cases import current_data, get_case, visible_clause
+from workflows.cases import current_data, get_case
+from workflows.dossier import CaseFilters, list_cases
 from workflows.history import Labels
 from workflows.models import Attachment, Case, CaseLink
 from workflows.privacy import (
@@ -29,7 +30,7 @@ from workflows.privacy import (
     may_reveal,
     reveal_petitioner,
 )
-from workflows.queues import DeadlineBadge, case_tasks, deadline_badge
+from workflows.queues import DeadlineBadge, case_tasks, deadline_badge, deadline_unit
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 25
@@ -76,17 +77,12 @@ def index():
     search = (request.args.get("q") or "").strip()
     page_no = request.args.get("page", "1")
     page_no = int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1
-    stmt = sa.select(Case).where(visible_clause(actor))
-    if search:
-        term = f"%{search}%"
-        stmt = stmt.where(sa.or_(Case.case_no.like(term), Case.reported_party.like(term),
-                                 Case.location.like(term)))
     with services.db.reader() as session:
-        total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-        cases = list(session.scalars(stmt.order_by(Case.received_at.desc(), Case.id.desc())
-                                     .limit(PER_PAGE).offset((page_no - 1) * PER_PAGE)))
-    pages = max(1, -(-total // PER_PAGE))
-    return render_template("cases/index.html", cases=cases, total=total, page=page_no, pages=pages, search=search)
+        found = list_cases(session, actor, CaseFilters(search=search or None), limit=PER_PAGE,
+                           offset=(page_no - 1) * PER_PAGE)
+    pages = max(1, -(-found.total // PER_PAGE))
+    return render_template("cases/index.html", cases=found.cases, total=found.total, page=page_no, pages=pages,
+                           search=search)
 
 
 @bp.get("/cases/<int:case_id>")
@@ -146,7 +142,7 @@ def load_case_page(actor: Actor, case_id: int) -> CasePage:
                                       .order_by(AuditEvent.seq)))
         attachments = case_attachments(session, case)
         links = _links(session, case)
-    unit = "working_days" if case.track == "simple" else "calendar_days"
+    unit = deadline_unit(case)
     calendar = services.deadlines.calendar
     labels = _labels(instance)
     data = current_data(services.runtime.load_workflow(instance))

@@ -162,7 +162,7 @@ def remember_locale(locale: str | None) -> None:
 @bp.post("/language")
 def set_language():
     from webui import current_services
-    from workflows.models import User
+    from workflows.accounts import set_locale
 
     locale = request.form.get("locale", "")
     if locale in available():
@@ -170,9 +170,7 @@ def set_language():
         if current_user.is_authenticated:
             # The user's choice follows them to their next session; no case changes.
             with current_services().db.unit_of_work() as tx:
-                user = tx.get(User, current_user.id)
-                if user is not None:
-                    user.locale = locale
+                set_locale(tx, current_user.id, locale)
     target = request.form.get("next") or request.referrer or ""
     from webui.auth import safe_next
     return redirect(safe_next(local_path(target)) if target else url_for("queue.index"))

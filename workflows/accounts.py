@@ -97,6 +97,15 @@ def create_user(session: so.Session, clock: Clock, username: str, display_name: 
     return user
 
 
+def set_locale(session: so.Session, user_id: int, locale: str) -> None:
+    """Remember the user's language for their next sessions."""
+    if locale not in ("zh_CN", "en"):
+        raise InvalidData("the language was not changed", {"locale": "zh_CN or en"})
+    user = session.get(User, user_id)
+    if user is not None:
+        user.locale = locale
+
+
 def authenticate(session: so.Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None; upgrades the hash when argon2's defaults moved."""
     user = session.scalar(sa.select(User).where(User.username == username))

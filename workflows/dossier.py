@@ -122,7 +122,7 @@ class CaseFilters:
     organisation: str | None = None      # registering or handling organisation
     received_from: date | None = None
     received_to: date | None = None      # inclusive
-    search: str | None = None            # case number or reported party, contains
+    search: str | None = None            # case number, reported party or location, contains
 
     @classmethod
     def from_args(cls, args) -> CaseFilters:
@@ -180,7 +180,7 @@ def list_cases(session: so.Session, actor: Actor, filters: CaseFilters, limit: i
         stmt = stmt.where(Case.received_at < _start_of(filters.received_to + timedelta(days=1)))
     if filters.search:
         term = f"%{filters.search}%"
-        stmt = stmt.where(sa.or_(Case.case_no.like(term), Case.reported_party.like(term)))
+        stmt = stmt.where(sa.or_(Case.case_no.like(term), Case.reported_party.like(term), Case.location.like(term)))
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     stmt = stmt.order_by(Case.received_at.desc(), Case.id.desc()).offset(offset)
     if limit is not None:

@@ -139,7 +139,7 @@ def queue_page(session: so.Session, actor: Actor, queue: str, now: datetime, fil
     rows = session.execute(stmt.order_by(*SORTS.get(sort, SORTS["due"]))
                            .limit(per_page).offset((page - 1) * per_page)).all()
     reminded = _reminded(session, [task for task, _ in rows])
-    result = [QueueRow(task, case, deadline_badge(task.due_at, now, calendar, _unit(task, case),
+    result = [QueueRow(task, case, deadline_badge(task.due_at, now, calendar, deadline_unit(case),
                                                   task.task_id in reminded))
               for task, case in rows]
     counts = {}
@@ -163,10 +163,9 @@ def _count(session: so.Session, actor: Actor, queue: str, now: datetime, filters
     return session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
 
 
-def _unit(task: QueueTask, case: Case) -> str:
-    if case.track == "simple":
-        return "working_days"
-    return "calendar_days"
+def deadline_unit(case: Case) -> str:
+    """The unit a case's task deadlines count in: the simple track's clocks are in working days."""
+    return "working_days" if case.track == "simple" else "calendar_days"
 
 
 def _reminded(session: so.Session, tasks: list[QueueTask]) -> set[str]:
