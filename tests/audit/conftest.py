@@ -11,11 +11,8 @@ from tests.domain.test_cases import FORM
 from tests.lifecycle.conftest import calculator, register, runtime  # noqa: F401 - fixtures shared with lifecycle
 from tests.lifecycle.helpers import (
     CaseDriver,
-    accept,
-    handle_and_reply,
     petition,
-    return_visit,
-    review_opinion,
+    review_upheld_and_archive,
 )
 from workflows.cases import register_case
 
@@ -65,13 +62,6 @@ def closed_case(services, make_actor, clock):  # noqa: F811
     registrar = make_actor("reg-wang", "registrar")
     case = register_case(services, registrar, FORM)
     driver = CaseDriver(services.runtime, clock, case.instance_id)
-    accept(driver)
-    handle_and_reply(driver)
-    driver.advance(days=5)
-    driver.correlate("review_requested", {"reason": "噪声问题没有解决"})
-    driver.advance(days=3)
-    review_opinion(driver, "uphold")
-    driver.advance(days=31)
-    return_visit(driver)
+    review_upheld_and_archive(driver)
     assert driver.status == "completed"
     return case

@@ -234,3 +234,15 @@ def review_opinion(case: CaseDriver, outcome: str, reviewer: str = "rev-sun") ->
 def return_visit(case: CaseDriver, problem_status: str = "resolved") -> None:
     case.complete(RETURN_VISIT, {"visit_result": "reached", "problem_status": problem_status,
                                  "visit_satisfaction": "satisfied"}, REGISTRAR)
+
+
+def review_upheld_and_archive(case: CaseDriver) -> None:
+    """Accept, reply, have the review upheld by the bureau above, and archive after the return visit."""
+    accept(case)
+    handle_and_reply(case)
+    case.advance(days=5)
+    case.correlate("review_requested", {"reason": "噪声问题没有解决"})
+    case.advance(days=3)
+    review_opinion(case, "uphold")
+    case.advance(days=31)
+    return_visit(case)

@@ -14,10 +14,7 @@ from engine.models import AuditEvent, Base, Instance
 from tests.domain.test_cases import FORM
 from tests.lifecycle.helpers import (
     CaseDriver,
-    accept,
-    handle_and_reply,
-    return_visit,
-    review_opinion,
+    review_upheld_and_archive,
 )
 from tests.web.conftest import PASSWORD, USERS
 from webui.auth import READ_ONLY_EXEMPT, WRITE_METHODS
@@ -53,14 +50,7 @@ def reviewed_case(services, clock):
     """A case of the 西湖 bureau: replied, review upheld by the city, archived after the return visit."""
     case = register_case(services, REGISTRAR, FORM)
     driver = CaseDriver(services.runtime, clock, case.instance_id)
-    accept(driver)
-    handle_and_reply(driver)
-    driver.advance(days=5)
-    driver.correlate("review_requested", {"reason": "噪声问题没有解决"})
-    driver.advance(days=3)
-    review_opinion(driver, "uphold")
-    driver.advance(days=31)
-    return_visit(driver)
+    review_upheld_and_archive(driver)
     return case
 
 
