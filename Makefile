@@ -8,7 +8,7 @@ ECO := $(VENV)/bin/ecopetition
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg | sha1sum | cut -c1-12)
 # Browser tests drive Debian's Chromium; apt-get needs root (sudo when not root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/messages.po))
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/i18n/translations/*/LC_MESSAGES/messages.po))
 
 VENDOR := webui/static/vendor/bpmn-js
 
@@ -41,14 +41,14 @@ system-libs:
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; fi
 
 # The UI's message catalogs: compiled from the .po files that are kept in git.
-webui/translations/%/LC_MESSAGES/messages.mo: webui/translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(VENV)/bin/pybabel compile -d webui/translations -l $* --use-fuzzy
+webui/i18n/translations/%/LC_MESSAGES/messages.mo: webui/i18n/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile -d webui/i18n/translations -l $* --use-fuzzy
 
 # After adding or changing user-visible strings: refresh the template and both catalogs, then translate.
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
-		--omit-header -o webui/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i webui/translations/messages.pot -d webui/translations --ignore-obsolete
+		--omit-header -o webui/i18n/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i webui/i18n/translations/messages.pot -d webui/i18n/translations --ignore-obsolete
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \

@@ -61,7 +61,7 @@ def serve_through_flask(services, requests: int) -> tuple[list[float], str]:
 def serve_directly(services, requests: int) -> tuple[list[float], str]:
     from bench.bulk_load import HOT_BUREAU
     from workflows.accounts import Actor
-    from workflows.queues import queue_page
+    from workflows.handling.queues import queue_page
 
     actor = Actor(USERNAME, HOT_BUREAU, frozenset({"handler"}))
     samples = []

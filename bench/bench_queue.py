@@ -45,8 +45,8 @@ from engine.clock import ManualClock
 from engine.models import QueueTask
 from workflows.accounts import Actor, create_user, seed_organisations
 from workflows.bootstrap import Services
-from workflows.cases import register_case
-from workflows.queues import queue_page
+from workflows.handling.queues import queue_page
+from workflows.intake.registration import register_case
 
 TARGET_P95_MS = 50.0
 ACTOR = Actor(USERNAME, HOT_BUREAU, frozenset({"handler"}))

@@ -27,7 +27,7 @@ from engine.models import Instance, QueueTask, Timer
 from workflows.accounts import org_path
 from workflows.bootstrap import Services
 from workflows.models import CHANNELS, Case, CaseOrganisation
-from workflows.organisations import org_above
+from workflows.rules.organisations import org_above
 
 HOT_BUREAU = "EEB-330106"
 HOT_SHARE = 0.02  # a busy urban district gets 2% of the province's open cases

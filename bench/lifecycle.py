@@ -18,9 +18,10 @@ from bench.common import T0
 from engine.models import QueueTask, Timer
 from workflows.accounts import Actor
 from workflows.bootstrap import Services
-from workflows.cases import complete_task, register_case
+from workflows.handling.tasks import complete_task
+from workflows.intake.registration import register_case
 from workflows.models import Case
-from workflows.organisations import org_above
+from workflows.rules.organisations import org_above
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BUREAU = "EEB-330106"

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from workflows.calendar import WorkingCalendar
+from workflows.rules.calendar import WorkingCalendar
 
 WARNING_2027 = (
     "No official holiday data for 2027: counting weekends only; "

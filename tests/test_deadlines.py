@@ -17,14 +17,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from workflows.calendar import WorkingCalendar
-from workflows.deadlines import (
+from workflows.bootstrap import load_deadline_rules
+from workflows.rules.calendar import WorkingCalendar
+from workflows.rules.deadlines import (
     DeadlineCalculator,
     DeadlineConfigError,
     DeadlineRules,
     UnknownDeadlineError,
 )
-from workflows.deadlines_preview import format_preview_table, preview, preview_as_dict
+from workflows.rules.deadlines_preview import (
+    format_preview_table,
+    preview,
+    preview_as_dict,
+)
 
 TABLE = Path(__file__).resolve().parent.parent / "bpmn" / "deadlines.yaml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -56,7 +61,7 @@ def midnight(year: int, month: int, day: int) -> datetime:
 
 @pytest.fixture(scope="module")
 def rules() -> DeadlineRules:
-    return DeadlineRules.load(TABLE)
+    return load_deadline_rules(TABLE)
 
 
 @pytest.fixture
@@ -357,27 +362,27 @@ BAD_TABLES = [
 def test_bad_table_names_file_rule_field_and_what_is_accepted(tmp_path, data, expected):
     path = write_table(tmp_path, data)
     with pytest.raises(DeadlineConfigError) as caught:
-        DeadlineRules.load(path)
+        load_deadline_rules(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert expected in str(caught.value)
 
 
 def test_roll_to_working_day_defaults_to_true(tmp_path):
     path = write_table(tmp_path, table_without("roll_to_working_day"))
-    assert DeadlineRules.load(path)["acceptance"].roll_to_working_day is True
+    assert load_deadline_rules(path)["acceptance"].roll_to_working_day is True
 
 
 def test_missing_table_file_is_named(tmp_path):
     path = tmp_path / "nowhere.yaml"
     with pytest.raises(DeadlineConfigError, match=r"nowhere\.yaml: file not found"):
-        DeadlineRules.load(path)
+        load_deadline_rules(path)
 
 
 def test_table_that_is_not_yaml_is_named(tmp_path):
     path = tmp_path / "deadlines.yaml"
     path.write_text("clocks: [key: acceptance\n", encoding="utf-8")
     with pytest.raises(DeadlineConfigError, match=r"deadlines\.yaml: not valid YAML"):
-        DeadlineRules.load(path)
+        load_deadline_rules(path)
 
 
 # --- preview ----------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def deadlines_group() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @with_appcontext
 def deadlines_preview(received: str, track: str, as_json: bool, lang: str) -> None:
-    from workflows.deadlines_preview import format_preview_table, preview
+    from workflows.rules.deadlines_preview import format_preview_table, preview
     try:
         when = datetime.fromisoformat(received)
     except ValueError as exc:
@@ -145,7 +145,7 @@ def run_command(host: str | None, port: int | None) -> None:
     # Load the word segmenter while the server starts, not on the first registration (2-4 s).
     import threading
 
-    from workflows.repeats import segmenter
+    from workflows.rules.similarity import segmenter
     threading.Thread(target=segmenter, name="jieba-warm-up", daemon=True).start()
     click.echo(f"serving http://{host or server['host']}:{port or server['port']}/ (Ctrl-C stops)")
     try:
@@ -174,7 +174,7 @@ def scheduler_command() -> None:
 @click.option("--seed", default=7, show_default=True, type=int, help="The same seed makes the same cases.")
 @with_appcontext
 def demo_command(if_empty: bool, cases: int, seed: int) -> None:
-    from workflows.demo import format_report, run_demo
+    from workflows.demo.seed import format_report, run_demo
     report = run_demo(_services().settings, cases=cases, seed=seed, if_empty=if_empty, echo=click.echo)
     if report is not None:
         click.echo(format_report(report))

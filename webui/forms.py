@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import MultiDict
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from workflows.rules.timezone import SHANGHAI
+
 # Filled in by workflows.cases.complete_task with the signed-in user; shown, never typed.
 FILLED_BY_SYSTEM = ("drafted_by", "review_drafted_by")
 RADIO_LIMIT = 4

@@ -13,7 +13,7 @@ def start_scheduler(services, blocking: bool = False) -> NodeScheduler | None:
     """
     if not services.settings["scheduler"]["enabled"] and not blocking:
         return None
-    from workflows.jobs import cron_callbacks
+    from workflows.reporting.jobs import cron_callbacks
 
     scheduler = build_scheduler(services.runtime, services.settings["scheduler"],
                                 callbacks=cron_callbacks(services), blocking=blocking)

@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.clock import Clock
 from engine.errors import InvalidData
-from workflows import organisations as orgs
 from workflows.models import ROLES, Organisation, User, UserRole
+from workflows.rules import organisations as orgs
 
 _hasher = PasswordHasher()
 # Checked against when the user does not exist, so a wrong name takes as long as a wrong password.

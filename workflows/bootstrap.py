@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from engine.clock import Clock, SystemClock
 from engine.definitions import Definitions
 from engine.runtime import Runtime
 from engine.store import Database
-from workflows.calendar import WorkingCalendar
-from workflows.cases import track_case
-from workflows.deadlines import DeadlineCalculator, DeadlineRules
+from workflows.handling.tracking import track_case
+from workflows.rules.calendar import WorkingCalendar
+from workflows.rules.deadlines import (
+    DeadlineCalculator,
+    DeadlineConfigError,
+    DeadlineRules,
+)
 from workflows.scripting import script_functions
 from workflows.settings import Settings
 
@@ -29,8 +34,18 @@ class Services:
         self.db.dispose()
 
 
+def load_deadline_rules(path: Path) -> DeadlineRules:
+    """The deadlines table from its YAML file (bpmn/deadlines.yaml); errors name the file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DeadlineConfigError(f"{path}: file not found; expected the deadlines table (bpmn/deadlines.yaml)") \
+            from None
+    return DeadlineRules.from_text(text, str(path))
+
+
 def deadline_calculator(settings: Settings) -> DeadlineCalculator:
-    rules = DeadlineRules.load(settings.path(settings["deadlines"]["rules_file"]))
+    rules = load_deadline_rules(settings.path(settings["deadlines"]["rules_file"]))
     calendar = WorkingCalendar(extra_holidays=settings.holidays, extra_workdays=settings.workdays)
     return DeadlineCalculator(rules, calendar)
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.clock import Clock
-from workflows import organisations
-from workflows.deadlines import WORKING_DAYS, DeadlineCalculator
-
-if TYPE_CHECKING:
-    from workflows.settings import Settings
+from workflows.rules import organisations
+from workflows.rules.deadlines import WORKING_DAYS, DeadlineCalculator
 
 ScriptFunctions = Callable[[Clock], dict[str, Callable[..., Any]]]
 
@@ -47,9 +44,8 @@ def sampled(key: str, rate: float) -> bool:
     return int(digest[:8], 16) / 0xFFFFFFFF < rate
 
 
-def script_functions(settings_or_calculator: DeadlineCalculator | Settings) -> ScriptFunctions:
-    """The functions the petition BPMN may call, for a deadline calculator or the settings to build one from."""
-    calculator = _calculator(settings_or_calculator)
+def script_functions(calculator: DeadlineCalculator) -> ScriptFunctions:
+    """The functions the petition BPMN may call, counting deadlines with `calculator`."""
 
     def build(clock: Clock) -> dict[str, Callable[..., Any]]:
         def deadline(key: str, start: str) -> str:
@@ -93,11 +89,3 @@ def script_functions(settings_or_calculator: DeadlineCalculator | Settings) -> S
         }
 
     return build
-
-
-def _calculator(settings_or_calculator: DeadlineCalculator | Settings) -> DeadlineCalculator:
-    if isinstance(settings_or_calculator, DeadlineCalculator):
-        return settings_or_calculator
-    # Imported here: bootstrap builds the runtime with these functions, so it imports this module.
-    from workflows.bootstrap import deadline_calculator
-    return deadline_calculator(settings_or_calculator)

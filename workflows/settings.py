@@ -12,6 +12,8 @@ import sqlalchemy as sa
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from workflows.rules.timezone import TIMEZONE_NAME
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 ENV_PREFIX = "ECOPETITION_"
@@ -66,7 +68,7 @@ class SchedulerSchema(_Section):
     enabled = fields.Boolean(load_default=True)
     sweep_seconds = fields.Float(load_default=30, validate=validate.Range(min=0.1))
     batch_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=10000))
-    timezone = fields.String(load_default="Asia/Shanghai")
+    timezone = fields.String(load_default=TIMEZONE_NAME)
     reminder_digest_cron = fields.String(load_default="0 8 * * *")
     kpi_snapshot_cron = fields.String(load_default="30 1 * * *")
 

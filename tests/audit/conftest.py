@@ -14,7 +14,7 @@ from tests.lifecycle.helpers import (
     petition,
     review_upheld_and_archive,
 )
-from workflows.cases import register_case
+from workflows.intake.registration import register_case
 
 
 class RecordingCase(CaseDriver):

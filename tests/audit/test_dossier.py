@@ -9,16 +9,18 @@ from datetime import date
 import sqlalchemy as sa
 
 from engine.models import AuditEvent
-from workflows.dossier import (
+from workflows.audit.case_list import (
     CASE_COLUMNS,
     CaseFilters,
-    build_dossier,
     case_rows,
     cases_csv,
     cases_xlsx,
+    list_cases,
+)
+from workflows.audit.dossier import (
+    build_dossier,
     dossier_json,
     dossier_json_text,
-    list_cases,
     pdf_from_html,
     verify_dossier,
 )
@@ -76,7 +78,7 @@ def test_a_pdf_renders_chinese_text():
 
 def test_the_case_list_exports_with_filters(services, make_actor, closed_case):
     from tests.domain.test_cases import FORM
-    from workflows.cases import register_case
+    from workflows.intake.registration import register_case
 
     registrar = make_actor("reg-li", "registrar")
     register_case(services, registrar, dict(FORM, channel="letter", reported_party="某化工厂",

@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from engine.errors import InvalidData, NotAllowed
 from engine.models import Instance, QueueTask
 from tests.lifecycle.helpers import petition
-from workflows.cases import complete_task, get_case, register_case
+from workflows.cases import get_case
+from workflows.handling.tasks import complete_task
+from workflows.intake.registration import register_case
 from workflows.models import Case, CaseOrganisation
 
 # What a registrar enters: the lifecycle tests' start data without what registration adds itself.

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from engine.models import QueueTask, Timer
 from engine.replay import verify_instance
 from tests.domain.test_cases import FORM
-from workflows.cases import complete_task, register_case
+from workflows.handling.tasks import complete_task
+from workflows.intake.registration import register_case
 
 
 def pending(services, instance_id) -> list[Timer]:

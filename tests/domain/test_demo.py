@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from engine.models import AuditEvent, QueueTask
 from engine.replay import verify_all
 from webui import create_app
-from workflows.cases import register_case
-from workflows.demo import PASSWORD, REQUIRED, Planner, demo_accounts, run_demo
+from workflows.demo.accounts import PASSWORD, demo_accounts
+from workflows.demo.planner import Planner
+from workflows.demo.scenarios import REQUIRED
+from workflows.demo.seed import run_demo
+from workflows.intake.registration import register_case
 from workflows.models import CHANNELS, POLLUTION_TYPES, ROLES, Case, CaseLink, User
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

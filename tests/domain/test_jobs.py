@@ -6,9 +6,10 @@ import json
 import sqlalchemy as sa
 
 from tests.domain.test_cases import FORM
-from workflows.cases import register_case
-from workflows.jobs import kpi_snapshot, reminder_digest
+from workflows.intake.registration import register_case
 from workflows.models import KpiSnapshot, Notification
+from workflows.reporting.digest import reminder_digest
+from workflows.reporting.kpis import kpi_snapshot
 
 
 def notifications(services) -> list[Notification]:

@@ -10,16 +10,16 @@ import pytest
 import sqlalchemy as sa
 
 from engine.errors import InvalidData, NotAllowed, NotFound
-from workflows.cases import register_case
-from workflows.models import Case, CaseLink
-from workflows.repeats import (
+from workflows.intake.registration import register_case
+from workflows.intake.repeats import (
     confirm_link,
     find_repeats,
-    normalise_party,
     propose_links,
     reject_link,
-    text_similarity,
 )
+from workflows.models import Case, CaseLink
+from workflows.rules.identity import normalise_party
+from workflows.rules.similarity import text_similarity
 
 PETITIONER = {"name": "张三", "phone": "13800000000", "id_number": "330106199001011234",
               "address": "杭州市西湖区文三路1号", "anonymous": False, "group_size": 1}

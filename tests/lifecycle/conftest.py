@@ -5,14 +5,15 @@ import pytest
 
 from engine.definitions import read_bundle
 from tests.lifecycle.helpers import BUNDLE, CaseDriver, petition
-from workflows.calendar import WorkingCalendar
-from workflows.deadlines import DeadlineCalculator, DeadlineRules
+from workflows.bootstrap import load_deadline_rules
+from workflows.rules.calendar import WorkingCalendar
+from workflows.rules.deadlines import DeadlineCalculator
 from workflows.scripting import script_functions
 
 
 @pytest.fixture(scope="session")
 def calculator() -> DeadlineCalculator:
-    return DeadlineCalculator(DeadlineRules.load(BUNDLE / "deadlines.yaml"), WorkingCalendar())
+    return DeadlineCalculator(load_deadline_rules(BUNDLE / "deadlines.yaml"), WorkingCalendar())
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.clock import ManualClock
-from workflows.organisations import (
+from workflows.rules.organisations import (
     DEMO_ORGANISATIONS,
     ancestors,
     bureau_for,

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from engine.models import QueueTask
 from tests.web.conftest import USERS
 from workflows.accounts import Actor
-from workflows.cases import complete_task, register_case
+from workflows.handling.tasks import complete_task
+from workflows.intake.registration import register_case
 from workflows.models import Case
 
 # The registration form of a complaint about a restaurant in 西湖区, as register_case takes it.

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from engine.models import AuditEvent, Timer
 from tests.domain.test_cases import FORM
 from workflows.accounts import Actor, create_user
-from workflows.cases import register_case
+from workflows.intake.registration import register_case
 
 
 def make_admin(services, clock):

@@ -19,9 +19,9 @@ from tests.lifecycle.helpers import (
 from tests.web.conftest import PASSWORD, USERS
 from webui.auth import READ_ONLY_EXEMPT, WRITE_METHODS
 from workflows.accounts import Actor, create_user, seed_organisations
+from workflows.audit.dossier import verify_dossier
 from workflows.bootstrap import bootstrap
-from workflows.cases import register_case
-from workflows.dossier import verify_dossier
+from workflows.intake.registration import register_case
 from workflows.models import Case, RevealLog
 from workflows.settings import PROJECT_ROOT, load_settings
 

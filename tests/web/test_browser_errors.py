@@ -10,7 +10,7 @@ from engine.models import Instance, QueueTask
 from tests.web.conftest import browser_login, shoot
 from tests.web.helpers import register
 from workflows.accounts import Actor
-from workflows.cases import complete_task
+from workflows.handling.tasks import complete_task
 from workflows.models import Case
 
 

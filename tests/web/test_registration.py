@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.web.helpers import register
-from workflows.attachments import blob_path
+from workflows.intake.attachments import blob_path
 from workflows.models import CHANNELS, Attachment, Case, CaseLink
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from tests.domain.test_cases import FORM
 from workflows.accounts import Actor
-from workflows.cases import register_case
-from workflows.jobs import reminder_digest
+from workflows.intake.registration import register_case
+from workflows.reporting.digest import reminder_digest
 
 
 def test_the_digest_shows_on_the_queue_of_the_bureau_and_role_it_is_for(services, clock, as_user):

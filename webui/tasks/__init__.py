@@ -1,0 +1,171 @@
+"""The task page: the case in brief, the task's form drawn from its JSON Schema, documents, and completing it.
+
+The form carries the case's version (lock_version) as it was when the page was drawn; completing a task
+that someone else completed or changed meanwhile is refused by the engine (Conflict) and the user is
+sent back to the case with a clear message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.errors import InvalidData, NotAllowed
+from engine.forms import form_errors
+from engine.models import Instance, QueueTask
+from webui import current_services
+from webui.auth import active_user_names, current_actor
+from webui.cases import HIDDEN_DATA, described
+from webui.forms import Field, form_fields, input_datetime, prefill, read_form
+from webui.i18n import field_errors, translate_error
+from workflows.accounts import Actor
+from workflows.audit.history import Labels
+from workflows.audit.reveals import masked_petitioner
+from workflows.cases import get_case
+from workflows.handling.queues import deadline_badge
+from workflows.handling.tasks import check_may_act, complete_task, open_task
+from workflows.intake.attachments import (
+    ALLOWED_TYPES,
+    Upload,
+    case_attachments,
+    store_attachments,
+)
+from workflows.models import Attachment, Case
+
+bp = Blueprint("tasks", __name__, template_folder="templates")
+
+
+@dataclass
+class TaskPage:
+    task: QueueTask
+    case: Case
+    instance: Instance
+    schema: dict | None
+    data: dict
+    attachments: list[Attachment]
+    may_act: bool
+    refusal: str
+    labels: Labels
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def show(task_id: str):
+    page = load_task_page(current_actor(), task_id)
+    return _render(page, prefill(page.schema, page.data), {})
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str):
+    services = current_services()
+    actor = current_actor()
+    _reload_at_case(request.form.get("case_id", ""))
+    page = load_task_page(actor, task_id)
+    data, errors = read_form(page.schema, request.form)
+    if errors:
+        # Values of the wrong type are not sent on; the schema's view of the rest is shown with them.
+        errors = {**form_errors(page.schema, data), **errors}
+        return _render(page, request.form, field_errors(errors)), 422
+    expected = request.form.get("lock_version", "")
+    try:
+        complete_task(services, actor, task_id, data, int(expected) if expected.isdigit() else None)
+    except InvalidData as exc:
+        return _render(page, request.form, field_errors(exc.errors), translate_error(str(exc))), 422
+    flash(_("Done: %(task)s of case %(case_no)s.", task=_pick(page.task.title), case_no=page.case.case_no),
+          "success")
+    return redirect(url_for("cases.show", case_id=page.case.id))
+
+
+@bp.post("/tasks/<task_id>/documents")
+@login_required
+def upload(task_id: str):
+    services = current_services()
+    actor = current_actor()
+    page = load_task_page(actor, task_id)
+    uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("attachments") if f.filename]
+    if not uploads:
+        flash(_("Choose one or more files first."), "warning")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    try:
+        rows = store_attachments(services, actor, page.case.id, uploads, task_id=task_id)
+    except InvalidData as exc:
+        return _render(page, prefill(page.schema, page.data), {},
+                       upload_error=translate_error("; ".join(exc.errors.values()) or str(exc))), 422
+    flash(_("%(count)d document(s) added.", count=len(rows)), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+def _reload_at_case(case_id: str) -> None:
+    """A task completed meanwhile is gone with its link to the case; the form names the case to reload."""
+    if case_id.isdigit():
+        g.reload_url = url_for("cases.show", case_id=int(case_id))
+
+
+def load_task_page(actor: Actor, task_id: str) -> TaskPage:
+    """The open task, its case (if the actor may see it), form, data so far and documents."""
+    services = current_services()
+    g.setdefault("reload_url", url_for("queue.index"))
+    with services.db.reader() as session:
+        task = open_task(session, task_id)
+        case_id = session.scalar(sa.select(Case.id).where(Case.instance_id == task.instance_id))
+        g.reload_url = url_for("cases.show", case_id=case_id)
+        case = get_case(session, actor, case_id)
+        instance = session.get(Instance, task.instance_id)
+        attachments = case_attachments(session, case)
+    compiled = services.definitions.compiled(instance.version_id)
+    workflow = services.runtime.load_workflow(instance)
+    spiff_task = workflow.get_task_from_id(UUID(task_id))
+    try:
+        check_may_act(actor, task)
+        refusal = ""
+    except NotAllowed as exc:
+        refusal = translate_error(str(exc))
+    return TaskPage(task, case, instance, compiled.form(task.form), dict(spiff_task.data), attachments,
+                    not refusal, refusal, Labels(compiled))
+
+
+def _render(page: TaskPage, values, errors: dict, message: str | None = None, upload_error: str | None = None):
+    services = current_services()
+    now = services.clock.now()
+    unit = "working_days" if page.case.track == "simple" else "calendar_days"
+    choices = [(str(a.id), f"#{a.id} {a.filename}") for a in page.attachments]
+    fields: list[Field] = form_fields(page.schema, _values(page.schema, values), choices)
+    own = set((page.schema or {}).get("properties", {}))
+    handling = list(described({k: v for k, v in page.data.items() if k not in HIDDEN_DATA and k not in own},
+                              page.labels))
+    reassign_to = active_user_names(page.task.organisation, page.task.role) \
+        if current_actor().has("leader", "supervisor") and page.task.organisation == current_actor().organisation \
+        else []
+    return render_template(
+        "tasks/show.html", page=page, fields=fields, errors=errors, message=message, upload_error=upload_error,
+        badge=deadline_badge(page.task.due_at, now, services.deadlines.calendar, unit),
+        petitioner=masked_petitioner(page.case), handling=handling, reassign_to=reassign_to,
+        accept=",".join(sorted(ALLOWED_TYPES)), max_megabytes=services.settings["uploads"]["max_megabytes"])
+
+
+def _values(schema: dict | None, values) -> dict:
+    """Submitted values (a form) or starting values (a dict), in the shapes the widgets show."""
+    if hasattr(values, "getlist"):
+        result = {}
+        for name, prop in ((schema or {}).get("properties") or {}).items():
+            result[name] = values.getlist(name) if prop.get("type") == "array" else values.get(name)
+        return result
+    result = dict(values)
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if prop.get("format") == "date-time":
+            # A time asked on a task is usually "when did it happen": now, unless the case has one.
+            result[name] = input_datetime(result.get(name) or current_services().clock.now())
+        if prop.get("type") == "array" and isinstance(result.get(name), list) and not (prop.get("items") or {}).get(
+                "enum"):
+            result[name] = "\n".join(map(str, result[name]))
+    return result
+
+
+def _pick(title: str) -> str:
+    from webui.i18n import pick
+    return pick(title)

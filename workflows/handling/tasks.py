@@ -1,0 +1,74 @@
+"""Task actions an operator takes (complete, claim, release, reassign) and who may take them."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from engine.errors import Conflict, InvalidData, NotAllowed
+from engine.models import Instance, QueueTask
+from engine.runtime import StepResult
+from workflows.accounts import Actor
+
+
+def check_may_act(actor: Actor, task: QueueTask) -> None:
+    """An actor may work a task of their own organisation, in one of their roles, unclaimed or claimed by them."""
+    if task.organisation != actor.organisation:
+        raise NotAllowed(f"task {task.title!r} belongs to {task.organisation}, not {actor.organisation}")
+    if task.role and task.role not in actor.roles:
+        raise NotAllowed(f"task {task.title!r} is for the {task.role} role")
+    if task.assignee and task.assignee != actor.username:
+        raise NotAllowed(f"task {task.title!r} is claimed by {task.assignee}")
+
+
+def open_task(session: so.Session, task_id: str) -> QueueTask:
+    task = session.get(QueueTask, task_id)
+    if task is None:
+        raise Conflict("this task is no longer open; someone may have completed it. Reload the case.")
+    return task
+
+
+def complete_task(services, actor: Actor, task_id: str, data: dict,
+                  expected_version: int | None = None) -> StepResult:
+    """Complete a task the actor may work; the drafter of a reply or opinion is recorded as the actor."""
+    with services.db.reader() as session:
+        task = open_task(session, task_id)
+        check_may_act(actor, task)
+        form = services.definitions.compiled(session.get(Instance, task.instance_id).version_id).form(task.form) \
+            if task.form else None
+    data = dict(data)
+    properties = (form or {}).get("properties", {})
+    for key in ("drafted_by", "review_drafted_by"):
+        if key in properties:
+            data[key] = actor.username
+    return services.runtime.complete(task_id, data, actor.username, organisation=actor.organisation,
+                                     expected_version=expected_version)
+
+
+def claim_task(services, actor: Actor, task_id: str) -> StepResult:
+    with services.db.reader() as session:
+        check_may_act(actor, open_task(session, task_id))
+    return services.runtime.claim(task_id, actor.username, organisation=actor.organisation)
+
+
+def release_task(services, actor: Actor, task_id: str) -> StepResult:
+    with services.db.reader() as session:
+        task = open_task(session, task_id)
+        if task.organisation != actor.organisation:
+            raise NotAllowed(f"task {task.title!r} belongs to {task.organisation}")
+    return services.runtime.release(task_id, actor.username, organisation=actor.organisation)
+
+
+def reassign_task(services, actor: Actor, task_id: str, assignee: str) -> StepResult:
+    """Leaders and supervisors hand a task of their organisation to a user of that organisation and role."""
+    from workflows.models import User
+
+    with services.db.reader() as session:
+        task = open_task(session, task_id)
+        if task.organisation != actor.organisation or not actor.has("leader", "supervisor"):
+            raise NotAllowed("only a leader or supervisor of the task's bureau reassigns it")
+        user = session.scalar(sa.select(User).where(User.username == assignee))
+        if user is None or user.organisation_code != task.organisation or (
+                task.role and task.role not in user.role_names):
+            raise InvalidData("the task was not reassigned",
+                              {"assignee": f"{assignee!r} is not a {task.role} of {task.organisation}"})
+    return services.runtime.reassign(task_id, assignee, actor.username, organisation=actor.organisation)

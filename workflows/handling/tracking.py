@@ -1,0 +1,62 @@
+"""Keeping the case row in step with its workflow: `track_case` is the engine step listener that creates the
+row on start and refreshes its searchable columns and the organisations involved after every step."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from engine.models import QueueTask
+from engine.runtime import Step
+from workflows.accounts import org_path
+from workflows.cases import CLOSED_STATUSES, ORG_KEYS, PROCESS_ID, current_data
+from workflows.models import (
+    Case,
+    CaseOrganisation,
+)
+
+
+def track_case(step: Step) -> None:
+    """Engine step listener: create the case row on start, refresh its columns after every step."""
+    if step.instance.process_id != PROCESS_ID:
+        return
+    tx = step.session
+    case = tx.scalar(sa.select(Case).where(Case.instance_id == step.instance.id))
+    data = current_data(step.workflow)
+    if case is None:
+        if step.command != "start":
+            return
+        case = _new_case(step.event["data"], step)
+        tx.add(case)
+        tx.flush()
+    status = data.get("status") or case.status
+    case.status = "cancelled" if step.instance.status == "cancelled" else str(status)
+    case.handling_org = data.get("handling_org") or case.handling_org
+    case.track = data.get("track") or case.track
+    case.updated_at = step.at
+    if (case.status in CLOSED_STATUSES or step.instance.status != "running") and case.closed_at is None:
+        case.closed_at = step.at
+    elif case.status not in CLOSED_STATUSES and step.instance.status == "running":
+        case.closed_at = None
+    involved = {str(data[k]) for k in ORG_KEYS if data.get(k)}
+    involved.update(o for o in tx.scalars(sa.select(QueueTask.organisation).where(
+        QueueTask.instance_id == step.instance.id, QueueTask.organisation.is_not(None))))
+    known = set(tx.scalars(sa.select(CaseOrganisation.organisation).where(CaseOrganisation.case_id == case.id)))
+    for code in sorted(involved - known):
+        tx.add(CaseOrganisation(case_id=case.id, organisation=code, org_path=org_path(code)))
+
+
+def _new_case(data: dict, step: Step) -> Case:
+    petitioner = data.get("petitioner") or {}
+    return Case(
+        instance_id=step.instance.id, case_no=data["case_no"], channel=data["channel"],
+        received_at=datetime.fromisoformat(data["received_at"]),
+        petitioner_name=petitioner.get("name") or None, petitioner_phone=petitioner.get("phone") or None,
+        petitioner_id_number=petitioner.get("id_number") or None,
+        petitioner_address=petitioner.get("address") or None, anonymous=bool(petitioner.get("anonymous")),
+        group_size=int(petitioner.get("group_size") or 1), reported_party=data["reported_party"],
+        reported_address=data.get("reported_address") or None, division_code=data["division_code"],
+        location=data.get("location") or None, pollution_types="," + ",".join(data["pollution_types"]) + ",",
+        petition_class=data["petition_class"], facts=data["facts"], demands=data.get("demands") or None,
+        registration_org=data["registration_org"], handling_org=None, status="registered",
+        track=data.get("track"), registered_by=step.actor, updated_at=step.at)

@@ -1,0 +1,1 @@
+"""How cases come in: registration, repeat detection at registration, and documents."""

@@ -1,0 +1,1 @@
+"""What leaders and supervisors read: reminder digests, KPI figures, and the cron jobs that make them."""

@@ -1,0 +1,50 @@
+"""The morning reminder digest: one notification per assignee (or per bureau and role for unclaimed
+tasks) listing what falls due soon; keyed by day, so a rerun or another node adds nothing."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from engine.models import QueueTask
+from workflows.models import Case, Notification
+from workflows.rules.timezone import SHANGHAI
+
+log = logging.getLogger(__name__)
+
+DUE_SOON = timedelta(days=3)
+
+
+def reminder_digest(services) -> int:
+    """One notification per assignee (or per unclaimed organisation and role) listing tasks overdue or due
+    within three days; returns how many notifications were added."""
+    now = services.clock.now()
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    with services.db.reader() as session:
+        rows = session.execute(
+            sa.select(QueueTask.assignee, QueueTask.organisation, QueueTask.role, QueueTask.due_at, Case.case_no,
+                      QueueTask.title)
+            .join(Case, Case.instance_id == QueueTask.instance_id)
+            .where(QueueTask.due_at.is_not(None), QueueTask.due_at <= now + DUE_SOON)
+            .order_by(QueueTask.due_at)).all()
+    groups: dict[tuple, list] = defaultdict(list)
+    for assignee, organisation, role, due_at, case_no, title in rows:
+        groups[(organisation or "", assignee, None if assignee else role)].append((due_at, case_no, title))
+    added = 0
+    with services.db.unit_of_work() as tx:
+        for (organisation, assignee, role), items in groups.items():
+            key = f"digest:{day}:{organisation}:{assignee or 'role:' + str(role)}"
+            if tx.scalar(sa.select(Notification.id).where(Notification.dedupe_key == key)) is not None:
+                continue
+            overdue = sum(1 for due, _, _ in items if due <= now)
+            lines = [f"{case_no} {title} {'逾期 overdue' if due <= now else '临期 due'} "
+                     f"{due.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" for due, case_no, title in items[:50]]
+            text = (f"{len(items)} 项待办临期或逾期（其中逾期 {overdue} 项） / {len(items)} tasks due soon or overdue "
+                    f"({overdue} overdue)\n" + "\n".join(lines))
+            tx.add(Notification(organisation=organisation, username=assignee, role=role, kind="reminder_digest",
+                                text=text, dedupe_key=key, created_at=now))
+            added += 1
+    log.info("reminder digest for %s: %d notifications", day, added)
+    return added
