@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from engine.errors import InvalidData
 from engine.models import AuditEvent, Instance
 
 GENESIS = "0" * 64
@@ -16,7 +17,8 @@ def canonical_json(value: Any) -> str:
     try:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"event data must be plain JSON (strings, numbers, booleans, lists, objects): {exc}") from exc
+        # Event data must be strings, numbers, booleans, lists and objects.
+        raise InvalidData("data.not_json", detail=str(exc)) from exc
 
 
 def event_hash(instance_id: int, seq: int, at: datetime, actor: str, organisation: str | None, command: str,

@@ -1,45 +1,46 @@
 """What each audit command does to a workflow; the live step and the replay both call these, so they agree."""
 from __future__ import annotations
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.util.task import TaskState
-
 from engine.errors import Conflict, NotFound
+from engine.spiff.errors import process_errors
+from engine.spiff.events import send_message
 from engine.spiff.refs import find_task
+from engine.spiff.tasks import is_ready_user_task, is_waiting
+from engine.spiff.timers import set_due
 
 # Commands that change the workflow; the others (claim, release, reassign) only change the queue.
 WORKFLOW_COMMANDS = ("start", "complete", "message", "timer", "correct_deadline", "cancel")
 
 
 def apply(workflow, command: str, data: dict) -> None:
+    """Apply one command to the workflow; a failing script or expression raises ScriptError."""
+    with process_errors():
+        _apply(workflow, command, data)
+
+
+def _apply(workflow, command: str, data: dict) -> None:
     if command == "start":
         workflow.task_tree.data.update(data.get("data", {}))
         workflow.do_engine_steps()
     elif command == "complete":
         task = find_task(workflow, data["task_ref"])
-        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict(f"task {data.get('task')!r} is no longer waiting for input; someone else may have "
-                           "completed it. Reload the case to see its current tasks.")
+        if not is_ready_user_task(task):
+            raise Conflict("task.not_open", task=data.get("task"))
         task.data.update(data.get("data", {}))
         task.run()
         workflow.do_engine_steps()
     elif command == "message":
-        event = BpmnEvent(MessageEventDefinition(data["message"]), data.get("payload"))
-        try:
-            workflow.send_event(event)
-        except WorkflowException as exc:
-            raise Conflict(f"the case is not waiting for message {data['message']!r}") from exc
+        if not send_message(workflow, data["message"], data.get("payload")):
+            raise Conflict("message.not_awaited", message=data["message"])
         workflow.do_engine_steps()
     elif command == "timer":
         workflow.refresh_timers()
         workflow.do_engine_steps()
     elif command == "correct_deadline":
         task = find_task(workflow, data["task_ref"])
-        if task is None or task.state != TaskState.WAITING:
-            raise NotFound(f"timer {data.get('name')!r} is not pending in this case")
-        task._set_internal_data(event_value=data["new_due"])
+        if not is_waiting(task):
+            raise NotFound("timer.not_pending", timer=data.get("name"))
+        set_due(task, data["new_due"])
     elif command == "cancel":
         workflow.cancel()
     elif command not in ("claim", "release", "reassign"):

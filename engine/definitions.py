@@ -11,24 +11,29 @@ from typing import Any
 import jsonschema
 import sqlalchemy as sa
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.clock import Clock
 from engine.errors import BundleProblem, InvalidBundle, NotFound
 from engine.models import ProcessVersion
-from engine.spiff.parser import EngineParser
+from engine.spiff.parser import EngineParser, SpecProblem
 from engine.spiff.scripting import (
     ScriptCompileError,
     compile_expression,
     compile_script,
 )
+from engine.spiff.tasks import (
+    FlowNode,
+    flow_conditions,
+    flow_node_specs,
+    flow_nodes,
+    form_name,
+    is_user_task,
+    properties,
+    script_of,
+)
 from engine.store import Database
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
-FORM_PROPERTY = "formJsonSchemaFilename"
 EXPRESSION_PROPERTIES = ("organisation", "deadline", "assignee")
 
 
@@ -36,7 +41,7 @@ def read_bundle(root: str | Path) -> dict[str, str]:
     """Read every BPMN, DMN and form file below `root` into {relative path: text}."""
     root = Path(root)
     if not root.is_dir():
-        raise NotFound(f"bundle folder {root} does not exist")
+        raise NotFound("bundle.folder_missing", path=str(root))
     files = {}
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in BUNDLE_SUFFIXES:
@@ -62,14 +67,30 @@ class CompiledVersion:
 
     def spec(self, process_id: str):
         if process_id not in self.specs:
-            known = ", ".join(sorted(self.specs)) or "none"
-            raise NotFound(f"process {process_id!r} is not in version {self.version_id}; known: {known}")
+            raise NotFound("process.not_in_version", process=process_id, version=self.version_id,
+                           known=sorted(self.specs))
         return self.specs[process_id]
 
     def form(self, name: str | None) -> dict | None:
         if not name:
             return None
         return self.forms.get(form_path(name))
+
+    def called_processes(self, process_id: str) -> list[str]:
+        """The ids of the processes `process_id` calls, directly or further down, sorted."""
+        return sorted(self.spec(process_id)[1])
+
+    def flow_nodes(self, user_tasks_only: bool = False) -> list[FlowNode]:
+        """Every flow node of every process of the version (each called process once), as plain data."""
+        seen: set[str] = set()
+        nodes = []
+        for spec, subprocess_specs in self.specs.values():
+            for each in [spec, *subprocess_specs.values()]:
+                if each.name in seen:
+                    continue
+                seen.add(each.name)
+                nodes.extend(n for n in flow_nodes(each) if n.user_task or not user_tasks_only)
+        return nodes
 
 
 def form_path(name: str) -> str:
@@ -91,6 +112,11 @@ class _Locator:
                 return name, hits[0].sourceline
         return None, None
 
+    def problem(self, found: SpecProblem, fallback_file: str) -> BundleProblem:
+        file, line = self.find(found.element)
+        return BundleProblem(found.file or file or fallback_file, found.code, found.params, element=found.element,
+                             line=line or found.line)
+
 
 def compile_bundle(files: dict[str, str], version_id: int | None = None) -> CompiledVersion:
     """Parse and check a bundle; raise InvalidBundle listing every problem found, by file, element, line."""
@@ -109,29 +135,19 @@ def compile_bundle(files: dict[str, str], version_id: int | None = None) -> Comp
                 continue
             locator.trees[name] = tree
             try:
-                if suffix == ".dmn":
-                    parser.add_dmn_xml(tree, filename=name)
-                else:
-                    parser.add_bpmn_xml(tree, filename=name)
-            except ValidationException as exc:
-                problems.append(_problem_from_validation(exc, name, locator))
-            except SpiffWorkflowException as exc:
-                problems.append(BundleProblem(name, str(exc)))
+                parser.add_file(name, tree)
+            except SpecProblem as found:
+                problems.append(locator.problem(found, name))
     if not any(n.endswith(".bpmn") for n in files):
-        problems.append(BundleProblem("(bundle)", "no .bpmn file in the bundle"))
+        problems.append(BundleProblem("(bundle)", "bundle.no_bpmn"))
     if problems:
         raise InvalidBundle(problems)
 
     for process_id in _executable_process_ids(locator):
         try:
-            spec = parser.get_spec(process_id)
-            subprocess_specs = parser.get_subprocess_specs(process_id)
-        except ValidationException as exc:
-            problems.append(_problem_from_validation(exc, exc.file_name or "(bundle)", locator))
-            continue
-        except SpiffWorkflowException as exc:
-            file, _ = locator.find(process_id)
-            problems.append(BundleProblem(file or "(bundle)", str(exc), element=process_id))
+            spec, subprocess_specs = parser.build(process_id)
+        except SpecProblem as found:
+            problems.append(locator.problem(found, "(bundle)"))
             continue
         compiled.specs[process_id] = (spec, subprocess_specs)
         for each in [spec, *subprocess_specs.values()]:
@@ -145,31 +161,8 @@ def _parse_xml(name: str, text: str, problems: list[BundleProblem]):
     try:
         return etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        problems.append(BundleProblem(name, f"XML is not well-formed: {exc.msg}", line=exc.lineno))
+        problems.append(BundleProblem(name, "bundle.xml_syntax", {"detail": exc.msg}, line=exc.lineno))
         return None
-
-
-def _problem_from_validation(exc: ValidationException, name: str, locator: _Locator) -> BundleProblem:
-    element = getattr(exc, "id", None) or None
-    file, line = locator.find(element)
-    line = line or (int(exc.line_number) if str(getattr(exc, "line_number", "")).isdigit() else None)
-    message = _readable(str(exc).split("\n")[0])
-    return BundleProblem(exc.file_name or file or name, message, element=element, line=line)
-
-
-_NAMESPACES = {"{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
-               "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:"}
-
-
-def _readable(message: str) -> str:
-    """XSD messages spell out namespaces and list every allowed element; keep what a designer needs."""
-    for long, short in _NAMESPACES.items():
-        message = message.replace(long, short)
-    if "Expected is one of" in message:
-        head, _, rest = message.partition("Expected is one of")
-        allowed = [a.strip(" ().") for a in rest.split(",")][:6]
-        message = head + "Expected one of: " + ", ".join(allowed) + ", ..."
-    return message
 
 
 def _executable_process_ids(locator: _Locator) -> list[str]:
@@ -186,48 +179,38 @@ def _check_form(name: str, text: str, compiled: CompiledVersion, problems: list[
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        problems.append(BundleProblem(name, f"form is not valid JSON: {exc.msg}", line=exc.lineno))
+        problems.append(BundleProblem(name, "bundle.form_json", {"detail": exc.msg}, line=exc.lineno))
         return
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         where = "/".join(str(p) for p in exc.path) or "(root)"
-        problems.append(BundleProblem(name, f"form is not a valid JSON Schema at {where}: {exc.message}"))
+        problems.append(BundleProblem(name, "bundle.form_schema", {"path": where, "detail": exc.message}))
         return
     compiled.forms[name] = schema
 
 
 def _check_task_specs(spec, compiled: CompiledVersion, locator: _Locator, problems: list[BundleProblem]) -> None:
-    for task_spec in spec.task_specs.values():
-        bpmn_id = getattr(task_spec, "bpmn_id", None)
-        if bpmn_id is None:
-            continue
-
-        def report(message: str) -> None:
-            file, line = locator.find(bpmn_id)
-            problems.append(BundleProblem(file or "(bundle)", message, element=bpmn_id, line=line))
-
-        properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-        if isinstance(task_spec, UserTask):
-            form = properties.get(FORM_PROPERTY)
-            if form and form_path(form) not in compiled.forms:
-                report(f"user task refers to form {form!r}, but {form_path(form)} is not in the bundle")
-        for key in EXPRESSION_PROPERTIES:
-            if properties.get(key):
-                _check(lambda: compile_expression(properties[key]), f"property {key!r}", report)
-        if isinstance(task_spec, ScriptTask) and task_spec.script:
-            _check(lambda: compile_script(task_spec.script), "script", report)
-        for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
-            expression = condition.args[0] if condition is not None and condition.args else None
-            if expression:
-                _check(lambda e=expression: compile_expression(e), f"condition on the flow to {target}", report)
-
-
-def _check(compile_it, what: str, report) -> None:
-    try:
-        compile_it()
-    except (ScriptCompileError, SyntaxError) as exc:
-        report(f"{what} does not compile: {exc}")
+    for task_spec in flow_node_specs(spec):
+        file, line = locator.find(task_spec.bpmn_id)
+        at = {"file": file or "(bundle)", "element": task_spec.bpmn_id, "line": line}
+        form = form_name(task_spec)
+        if is_user_task(task_spec) and form and form_path(form) not in compiled.forms:
+            problems.append(BundleProblem(code="bundle.form_missing", params={"form": form, "path": form_path(form)},
+                                          **at))
+        checks = [(compile_expression, properties(task_spec).get(key), {"part": "property", "name": key})
+                  for key in EXPRESSION_PROPERTIES]
+        checks.append((compile_script, script_of(task_spec), {"part": "script"}))
+        checks.extend((compile_expression, expression, {"part": "condition", "name": target})
+                      for expression, target in flow_conditions(task_spec))
+        for compile_it, source, part in checks:
+            if not source:
+                continue
+            try:
+                compile_it(source)
+            except (ScriptCompileError, SyntaxError) as exc:
+                problems.append(BundleProblem(code="bundle.restricted_script", params={**part, "detail": str(exc)},
+                                              **at))
 
 
 class Definitions:
@@ -270,7 +253,7 @@ class Definitions:
         with self.db.reader() as session:
             row = session.get(ProcessVersion, version_id)
             if row is None:
-                raise NotFound(f"process version {version_id} does not exist")
+                raise NotFound("version.not_found", version=version_id)
             files = json.loads(row.files)
         compiled = compile_bundle(files, version_id)
         with self._lock:
@@ -285,7 +268,7 @@ class Definitions:
         for version_id, process_ids in rows:
             if process_id in json.loads(process_ids):
                 return version_id
-        raise NotFound(f"no deployed version contains process {process_id!r}; deploy a bundle first")
+        raise NotFound("process.not_deployed", process=process_id)
 
     def versions(self) -> list[ProcessVersion]:
         with self.db.reader() as session:

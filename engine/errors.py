@@ -1,39 +1,96 @@
-"""Errors the engine raises for people: each names what is at fault and what would be accepted."""
+"""The engine's own errors: each carries a stable dotted code and the parameters a message needs.
+
+Codes and their parameters are listed in engine/ERROR_CODES.md; the web layer turns them into sentences
+in the reader's language. `str()` of an error is developer text for logs and the command line.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _describe(code: str, params: dict[str, Any]) -> str:
+    if not params:
+        return code
+    return f"{code} (" + ", ".join(f"{key}={value!r}" for key, value in params.items()) + ")"
 
 
 class EngineError(Exception):
-    """Base of the engine's own errors."""
+    """Base of the engine's own errors: `code` names the problem, `params` fill in its message."""
+
+    code = "engine.error"
+
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        self.code = code or type(self).code
+        self.params = params
+        super().__init__(self.code)
+
+    def __str__(self) -> str:
+        return _describe(self.code, self.params)
 
 
 class NotFound(EngineError):
     """An instance, task, timer or process version that does not exist."""
 
+    code = "engine.not_found"
+
 
 class Conflict(EngineError):
-    """The instance changed since the caller looked at it; nothing was written."""
+    """The instance changed since the caller looked at it, or is not in a state to accept the step;
+    nothing was written."""
+
+    code = "engine.conflict"
 
 
 class NotAllowed(EngineError):
     """The actor may not do this."""
 
+    code = "engine.not_allowed"
+
+
+class ScriptError(EngineError):
+    """A BPMN script or expression failed while the workflow ran; the step was not stored."""
+
+    code = "script.failed"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of submitted data."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return _describe(self.code, self.params)
+
 
 class InvalidData(EngineError):
-    """Submitted data is not acceptable; `errors` maps field paths to messages."""
+    """Submitted data is not acceptable; `errors` maps field paths to their FieldError."""
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
+    code = "data.invalid"
+
+    def __init__(self, code: str | None = None, /, errors: dict[str, FieldError] | None = None,
+                 **params: Any) -> None:
+        super().__init__(code, **params)
         self.errors = errors or {}
 
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.errors:
+            text += ": " + "; ".join(f"{path}: {error}" for path, error in self.errors.items())
+        return text
 
+
+@dataclass(frozen=True)
 class BundleProblem:
     """One problem in a process bundle, located by file, element and line."""
 
-    def __init__(self, file: str, message: str, element: str | None = None, line: int | None = None) -> None:
-        self.file = file
-        self.message = message
-        self.element = element
-        self.line = line
+    file: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    element: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         where = self.file
@@ -41,19 +98,21 @@ class BundleProblem:
             where += f":{self.line}"
         if self.element:
             where += f" (element {self.element})"
-        return f"{where}: {self.message}"
+        return f"{where}: {_describe(self.code, self.params)}"
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "element": self.element, "line": self.line, "message": self.message}
+        return {"file": self.file, "element": self.element, "line": self.line, "code": self.code,
+                "params": dict(self.params)}
 
 
 class InvalidBundle(EngineError):
-    """A process bundle that cannot be deployed; nothing was stored."""
+    """A process bundle that cannot be deployed; nothing was stored. `problems` lists every problem found."""
+
+    code = "bundle.invalid"
 
     def __init__(self, problems: list[BundleProblem]) -> None:
+        super().__init__(count=len(problems))
         self.problems = problems
-        super().__init__("invalid process bundle:\n" + "\n".join(f"  {p}" for p in problems))
 
-
-class ScriptError(EngineError):
-    """A BPMN script or expression failed while the workflow ran; the step was not stored."""
+    def __str__(self) -> str:
+        return "invalid process bundle:\n" + "\n".join(f"  {p}" for p in self.problems)

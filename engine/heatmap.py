@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from SpiffWorkflow.util.task import TaskState
 
 from engine.models import AuditEvent, Instance
 from engine.replay import walk_events
-
-_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+from engine.spiff.tasks import (
+    element_id,
+    is_cancelled,
+    is_completed,
+    process_of,
+    reached_tasks,
+)
 
 
 @dataclass
@@ -51,16 +55,16 @@ def instance_visits(runtime, instance: Instance, events: list[AuditEvent]) -> li
     takes no time; a user task or timer spans from the step that reached it to the one that completed it)."""
     visits: dict[object, Visit] = {}
     for event, workflow in walk_events(runtime, instance.process_id, instance.version_id, events):
-        for task in workflow.get_tasks(state=_ACTIVE | TaskState.COMPLETED | TaskState.CANCELLED):
-            element = getattr(task.task_spec, "bpmn_id", None)
+        for task in reached_tasks(workflow):
+            element = element_id(task)
             visit = visits.get(task.id)
-            if element is None or (visit is None and task.has_state(TaskState.CANCELLED)):
+            if element is None or (visit is None and is_cancelled(task)):
                 continue
             if visit is None:
-                visit = visits[task.id] = Visit(instance.id, task.workflow.spec.name, element, event.at)
-            if visit.left_at is None and task.has_state(TaskState.COMPLETED | TaskState.CANCELLED):
+                visit = visits[task.id] = Visit(instance.id, process_of(task), element, event.at)
+            if visit.left_at is None and (is_completed(task) or is_cancelled(task)):
                 visit.left_at = event.at
-                visit.cancelled = task.has_state(TaskState.CANCELLED)
+                visit.cancelled = is_cancelled(task)
     return list(visits.values())
 
 

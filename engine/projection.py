@@ -2,31 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from uuid import UUID
+from datetime import datetime
 
 import sqlalchemy as sa
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.exceptions import TaskNotFoundException
-from SpiffWorkflow.util.task import TaskState
 
-from engine.definitions import FORM_PROPERTY
 from engine.models import QueueTask, Timer
-from engine.spiff.timers import (
-    ClockDurationTimerEventDefinition,
-    ClockTimeDateEventDefinition,
+from engine.spiff.tasks import (
+    form_name,
+    is_completed,
+    is_event,
+    properties,
+    ready_user_tasks,
+    task_or_none,
+    task_title,
+    waiting_tasks,
 )
-
-_CLOCK_TIMERS = (ClockTimeDateEventDefinition, ClockDurationTimerEventDefinition)
-
-
-def properties(task_spec) -> dict:
-    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-
-
-def task_title(task_spec) -> str:
-    return getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None) or task_spec.name
+from engine.spiff.timers import armed_due, as_datetime
 
 
 def task_role(task_spec) -> str | None:
@@ -38,14 +29,6 @@ def task_role(task_spec) -> str | None:
     return lane.split()[0] if lane else None
 
 
-def _to_datetime(value) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    return TimerEventDefinition.get_datetime(str(value))
-
-
 @dataclass
 class PendingTimer:
     task: object
@@ -53,29 +36,20 @@ class PendingTimer:
     due_at: datetime
 
 
-def _waits_on_clock(definition) -> bool:
-    """A timer event, or an event-based gateway (Spiff folds its branches' events into one
-    MultipleEventDefinition on the gateway) with a timer among its events."""
-    if isinstance(definition, MultipleEventDefinition):
-        return any(isinstance(d, _CLOCK_TIMERS) for d in definition.event_definitions)
-    return isinstance(definition, _CLOCK_TIMERS)
-
-
 def pending_timers(workflow, refs) -> list[PendingTimer]:
+    """The armed timers the workflow waits on, with their refs and due times."""
     found = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if _waits_on_clock(definition):
-            value = task._get_internal_data("event_value")
-            if value and not task._get_internal_data("event_fired", False):
-                found.append(PendingTimer(task, refs[task.id], _to_datetime(value)))
+    for task in waiting_tasks(workflow):
+        due = armed_due(task)
+        if due is not None:
+            found.append(PendingTimer(task, refs[task.id], due))
     return found
 
 
 def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
     existing = {row.task_id: row for row in session.scalars(
         sa.select(QueueTask).where(QueueTask.instance_id == instance_id))}
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
     for task_id, row in existing.items():
         if task_id not in ready:
             session.delete(row)
@@ -89,7 +63,7 @@ def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
                 task_id=task_id, instance_id=instance_id, task_ref=refs[task.id], spec_name=task.task_spec.name,
                 title=task_title(task.task_spec), role=task_role(task.task_spec),
                 organisation=organisation, assignee=assignee, claimed_at=at if assignee else None,
-                due_at=due, form=properties(task.task_spec).get(FORM_PROPERTY), created_at=at))
+                due_at=due, form=form_name(task.task_spec), created_at=at))
         else:
             row.task_ref = refs[task.id]
             row.organisation = organisation
@@ -105,7 +79,7 @@ def task_organisation(engine, task) -> str | None:
 
 def task_deadline(engine, task) -> datetime | None:
     expression = properties(task.task_spec).get("deadline")
-    return _to_datetime(engine.evaluate(task, expression)) if expression else None
+    return as_datetime(engine.evaluate(task, expression)) if expression else None
 
 
 def task_assignee(engine, task) -> str | None:
@@ -136,10 +110,10 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
                 row.due_at = waiting[task_id].due_at
                 armed.append(row.due_at)
             continue
-        task = _task_or_none(workflow, task_id)
+        task = task_or_none(workflow, task_id)
         # A completed timer task fired if it was due; a gateway whose other event came first completes too,
         # and then its timer was cancelled.
-        if task is not None and task.has_state(TaskState.COMPLETED) and row.due_at <= at:
+        if task is not None and is_completed(task) and row.due_at <= at:
             row.status, row.fired_at = "fired", at
         else:
             row.status = "cancelled"
@@ -161,13 +135,7 @@ def _attached_name(task) -> str | None:
     if parent is None:
         return None
     for sibling in parent.children:
-        if sibling is not task and not hasattr(sibling.task_spec, "event_definition"):
+        if sibling is not task and not is_event(sibling):
             return sibling.task_spec.name
     return None
 
-
-def _task_or_none(workflow, task_id: str):
-    try:
-        return workflow.get_task_from_id(UUID(task_id))
-    except TaskNotFoundException:
-        return None

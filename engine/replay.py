@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
-from SpiffWorkflow.util.task import TaskState
 
 from engine import commands
 from engine.audit import GENESIS, recompute
 from engine.definitions import (
-    FORM_PROPERTY,
     CompiledVersion,
     compile_bundle,
     content_hash,
@@ -23,14 +21,22 @@ from engine.errors import EngineError, NotFound
 from engine.models import AuditEvent, Instance, ProcessVersion
 from engine.projection import (
     pending_timers,
-    properties,
     task_assignee,
     task_deadline,
     task_organisation,
     task_role,
-    task_title,
 )
 from engine.spiff.refs import canonical_state, task_refs
+from engine.spiff.tasks import (
+    current_data,
+    element_id,
+    form_name,
+    is_active,
+    is_completed,
+    process_of,
+    ready_user_tasks,
+    task_title,
+)
 
 
 @dataclass
@@ -63,7 +69,7 @@ def replay_events(runtime, process_id: str, version_id: int, events: list[AuditE
         if event.command == "start":
             workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
         elif workflow is None:
-            raise EngineError(f"event {event.seq} ({event.command}) comes before the start event")
+            raise EngineError("replay.no_start", seq=event.seq, command=event.command)
         else:
             workflow.script_engine = runtime.script_engine(event.at)
         commands.apply(workflow, event.command, data)
@@ -130,8 +136,6 @@ def verify_all(runtime, instance_ids: list[int] | None = None) -> list[Verdict]:
 
 
 # -- the state after each event, for the auditor's step-by-step view -------------------------------------
-_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-
 
 @dataclass
 class ReadyTask:
@@ -191,16 +195,6 @@ class StepState:
         }
 
 
-def waiting_data(workflow) -> dict:
-    """The process data as the tasks the workflow waits on see it (all of it once the workflow finished)."""
-    if workflow.completed:
-        return dict(workflow.data)
-    merged: dict = {}
-    for task in sorted(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING), key=lambda t: t.depth):
-        merged.update(task.data)
-    return merged
-
-
 def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
     """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused."""
     compiled = runtime.definitions.compiled(version_id)
@@ -210,7 +204,7 @@ def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEve
         if event.command == "start":
             workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
         elif workflow is None:
-            raise EngineError(f"event {event.seq} ({event.command}) comes before the start event")
+            raise EngineError("replay.no_start", seq=event.seq, command=event.command)
         else:
             workflow.script_engine = runtime.script_engine(event.at)
         if event.command in commands.WORKFLOW_COMMANDS:
@@ -218,8 +212,7 @@ def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEve
         yield event, workflow
 
 
-def replay_states(runtime, process_id: str, version_id: int, events: list[AuditEvent],
-                  data_of: Callable[[object], dict] = waiting_data) -> Iterator[StepState]:
+def replay_states(runtime, process_id: str, version_id: int, events: list[AuditEvent]) -> Iterator[StepState]:
     """Replay a case's events and yield its state after each one, computed from the replay alone.
 
     Ready tasks carry the organisation, deadline and assignee the task queue had after that event (the
@@ -236,7 +229,7 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
     for event, workflow in walk_events(runtime, process_id, version_id, events):
         data = json.loads(event.data)
         current = task_refs(workflow)
-        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        ready = ready_user_tasks(workflow)
         timers = pending_timers(workflow, current)
         for task in [*ready, *(p.task for p in timers)]:
             if task.id not in first_refs:
@@ -251,13 +244,13 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
             status = "completed"
         active: dict[str, set[str]] = {}
         for task in workflow.get_tasks():
-            element = getattr(task.task_spec, "bpmn_id", None)
+            element = element_id(task)
             if element is None:
                 continue
-            process = task.workflow.spec.name
-            if task.has_state(TaskState.COMPLETED):
+            process = process_of(task)
+            if is_completed(task):
                 completed.setdefault(process, set()).add(element)
-            elif task.has_state(_ACTIVE):
+            elif is_active(task):
                 active.setdefault(process, set()).add(element)
             else:
                 continue
@@ -269,26 +262,25 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
             organisation=event.organisation, status=status,
             ready=sorted((_ready_task(workflow, task, first_refs[task.id], assignees[task.id]) for task in ready),
                          key=lambda t: t.ref),
-            timers=[WaitingTimer(first_refs[p.task.id], p.task.workflow.spec.name, p.task.task_spec.bpmn_id,
+            timers=[WaitingTimer(first_refs[p.task.id], process_of(p.task), element_id(p.task),
                                  task_title(p.task.task_spec), p.due_at) for p in timers],
-            data=json.loads(json.dumps(data_of(workflow), default=str)),
+            data=json.loads(json.dumps(current_data(workflow), default=str)),
             completed={p: sorted(ids) for p, ids in completed.items()},
             active={p: sorted(ids) for p, ids in active.items()},
             flows={p: sorted(pairs) for p, pairs in flows.items()})
 
 
-def instance_states(runtime, instance_id: int, data_of: Callable[[object], dict] = waiting_data
-                    ) -> list[StepState]:
+def instance_states(runtime, instance_id: int) -> list[StepState]:
     """The state after every event of one stored instance, by replaying its events."""
     instance, events = _load(runtime, instance_id)
-    return list(replay_states(runtime, instance.process_id, instance.version_id, events, data_of))
+    return list(replay_states(runtime, instance.process_id, instance.version_id, events))
 
 
 def _load(runtime, instance_id: int) -> tuple[Instance, list[AuditEvent]]:
     with runtime.db.reader() as session:
         instance = session.get(Instance, instance_id)
         if instance is None:
-            raise NotFound(f"instance {instance_id} does not exist")
+            raise NotFound("instance.not_found", instance=instance_id)
         events = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == instance_id)
                                       .order_by(AuditEvent.seq)))
     return instance, events
@@ -301,23 +293,23 @@ def _claimed(ready, current: dict[UUID, str], by_first_ref: dict[str, UUID], ref
             return task.id
     if ref in by_first_ref:
         return by_first_ref[ref]
-    raise EngineError(f"the claim names task {ref}, which is not waiting for input")
+    raise EngineError("replay.claim_not_ready", task_ref=ref)
 
 
 def _previous_element(task) -> str | None:
     """The flow node the task was reached from, skipping the engine's hidden tasks (boundary splits, joins)."""
     parent = task.parent
-    while parent is not None and getattr(parent.task_spec, "bpmn_id", None) is None:
+    while parent is not None and element_id(parent) is None:
         parent = parent.parent
-    return parent.task_spec.bpmn_id if parent is not None else None
+    return element_id(parent) if parent is not None else None
 
 
 def _ready_task(workflow, task, ref: str, assignee: str | None) -> ReadyTask:
     spec, engine = task.task_spec, workflow.script_engine
     return ReadyTask(
-        ref=ref, process_id=task.workflow.spec.name, element_id=spec.bpmn_id, spec_name=spec.name,
+        ref=ref, process_id=process_of(task), element_id=element_id(task), spec_name=spec.name,
         title=task_title(spec), role=task_role(spec), organisation=task_organisation(engine, task),
-        assignee=assignee, due_at=task_deadline(engine, task), form=properties(spec).get(FORM_PROPERTY))
+        assignee=assignee, due_at=task_deadline(engine, task), form=form_name(spec))
 
 
 # -- exporting an instance and replaying the export elsewhere -------------------------------------------

@@ -12,21 +12,22 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import commands
 from engine.audit import append_event, canonical_json
 from engine.clock import Clock, ManualClock
 from engine.definitions import CompiledVersion, Definitions
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound, ScriptError
+from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFound
 from engine.forms import check_form
 from engine.models import Instance, QueueTask, Timer
 from engine.projection import sync_queue, sync_timers
+from engine.spiff.errors import process_errors
 from engine.spiff.refs import task_refs
 from engine.spiff.scripting import ClockScriptEngine
 from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
+from engine.spiff.tasks import current_data
+from engine.spiff.workflow import Workflow, new_workflow
 from engine.store import Database
 
 # The domain registers the functions BPMN scripts may call; it gets the step's clock so that a replay,
@@ -41,12 +42,17 @@ class Step:
 
     session: so.Session
     instance: Instance
-    workflow: BpmnWorkflow
+    workflow: Workflow
     command: str
     event: dict
     actor: str
     organisation: str | None
     at: datetime
+
+    @property
+    def data(self) -> dict:
+        """The process data after the step (see engine.spiff.tasks.current_data)."""
+        return current_data(self.workflow)
 
 
 StepListener = Callable[[Step], None]
@@ -86,18 +92,22 @@ class Runtime:
         step_clock = ManualClock(at)
         return ClockScriptEngine(step_clock, self.functions(step_clock))
 
-    def new_workflow(self, compiled: CompiledVersion, process_id: str, at: datetime) -> BpmnWorkflow:
+    def new_workflow(self, compiled: CompiledVersion, process_id: str, at: datetime) -> Workflow:
         spec, subprocess_specs = compiled.spec(process_id)
-        return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(at))
+        return new_workflow(spec, subprocess_specs, self.script_engine(at))
 
-    def load_workflow(self, row: Instance, at: datetime | None = None) -> BpmnWorkflow:
+    def load_workflow(self, row: Instance, at: datetime | None = None) -> Workflow:
         compiled = self.definitions.compiled(row.version_id)
         spec, subprocess_specs = compiled.spec(row.process_id)
         workflow = self.serializer.loads(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine(at or self.clock.now())
         return workflow
 
-    def _workflow_for_step(self, row: Instance, at: datetime) -> BpmnWorkflow:
+    def current_data(self, row: Instance) -> dict:
+        """The stored instance's process data as it stands (see engine.spiff.tasks.current_data)."""
+        return current_data(self.load_workflow(row))
+
+    def _workflow_for_step(self, row: Instance, at: datetime) -> Workflow:
         """The workflow a step works on: the one this process stored at the row's current lock version if
         it is still warm (no JSON load), else the stored state. The cache entry is taken, not shared: a step
         that fails leaves nothing half-changed behind in the cache."""
@@ -123,7 +133,7 @@ class Runtime:
                            event_count=0, last_hash="", created_at=at, updated_at=at)
             tx.add(row)
             tx.flush()
-            self._run(workflow, "start", event)
+            commands.apply(workflow, "start", event)
             return self._store(tx, row, workflow, at, actor, organisation, "start", event)
 
     def complete(self, task_id: str, data: dict, actor: str, organisation: str | None = None,
@@ -133,14 +143,13 @@ class Runtime:
         with self._transaction(session) as tx:
             queue_row, row = self._lock_task(tx, task_id, expected_version)
             if queue_row.assignee and queue_row.assignee != actor:
-                raise NotAllowed(f"task {queue_row.title!r} is claimed by {queue_row.assignee}; "
-                                 "only they can complete it, or it must be released or reassigned first")
+                raise NotAllowed("task.claimed_by", task=queue_row.title, assignee=queue_row.assignee)
             compiled = self.definitions.compiled(row.version_id)
             check_form(compiled.form(queue_row.form), data, queue_row.title)
             workflow = self._workflow_for_step(row, at)
             event = _as_stored({"task_ref": _current_ref(workflow, queue_row.task_id, queue_row.task_ref),
                                 "task": queue_row.spec_name, "data": data})
-            self._run(workflow, "complete", event)
+            commands.apply(workflow, "complete", event)
             return self._store(tx, row, workflow, at, actor, organisation, "complete", event)
 
     def correlate(self, instance_id: int, message: str, payload: Any, actor: str,
@@ -151,7 +160,7 @@ class Runtime:
         with self._transaction(session) as tx:
             row = self._lock(tx, instance_id)
             workflow = self._workflow_for_step(row, at)
-            self._run(workflow, "message", event)
+            commands.apply(workflow, "message", event)
             return self._store(tx, row, workflow, at, actor, organisation, "message", event)
 
     def fire_timers(self, instance_id: int, session: so.Session | None = None) -> StepResult | None:
@@ -167,26 +176,26 @@ class Runtime:
             event = {"timers": [{"task_ref": t.task_ref, "name": t.name, "due_at": t.due_at.isoformat()}
                                 for t in due]}
             workflow = self._workflow_for_step(row, at)
-            self._run(workflow, "timer", event)
+            commands.apply(workflow, "timer", event)
             return self._store(tx, row, workflow, at, SYSTEM, None, "timer", event, pending_timers=pending)
 
     def correct_deadline(self, timer_id: int, new_due: datetime, actor: str, reason: str,
                          organisation: str | None = None) -> StepResult:
         """Move one pending timer to a new due time; the reason goes into the audit event."""
         if not reason or not reason.strip():
-            raise InvalidData("a reason is required to correct a deadline", {"reason": "this field is required"})
+            raise InvalidData("timer.not_corrected", errors={"reason": FieldError("form.required")})
         if new_due.tzinfo is None:
-            raise InvalidData("the new due time needs a timezone", {"due_at": "give a timezone, e.g. +08:00"})
+            raise InvalidData("timer.not_corrected", errors={"due_at": FieldError("form.timezone")})
         at = self.clock.now()
         with self.db.unit_of_work() as tx:
             timer = tx.get(Timer, timer_id)
             if timer is None or timer.status != "pending":
-                raise NotFound(f"timer {timer_id} is not pending")
+                raise NotFound("timer.not_pending", timer=timer_id)
             row = self._lock(tx, timer.instance_id)
             workflow = self._workflow_for_step(row, at)
             event = {"task_ref": _current_ref(workflow, timer.task_id, timer.task_ref), "name": timer.name,
                      "old_due": timer.due_at.isoformat(), "new_due": new_due.isoformat(), "reason": reason.strip()}
-            self._run(workflow, "correct_deadline", event)
+            commands.apply(workflow, "correct_deadline", event)
             return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event)
 
     def cancel(self, instance_id: int, actor: str, reason: str, organisation: str | None = None) -> StepResult:
@@ -195,7 +204,7 @@ class Runtime:
         with self.db.unit_of_work() as tx:
             row = self._lock(tx, instance_id)
             workflow = self._workflow_for_step(row, at)
-            self._run(workflow, "cancel", event)
+            commands.apply(workflow, "cancel", event)
             return self._store(tx, row, workflow, at, actor, organisation, "cancel", event, status="cancelled")
 
     def claim(self, task_id: str, actor: str, organisation: str | None = None) -> StepResult:
@@ -213,9 +222,9 @@ class Runtime:
         with self.db.unit_of_work() as tx:
             queue_row, row = self._lock_task(tx, task_id)
             if command == "claim" and queue_row.assignee and queue_row.assignee != actor:
-                raise Conflict(f"task {queue_row.title!r} was already claimed by {queue_row.assignee}")
+                raise Conflict("task.already_claimed", task=queue_row.title, assignee=queue_row.assignee)
             if command == "release" and queue_row.assignee not in (None, actor):
-                raise NotAllowed(f"only {queue_row.assignee} can release task {queue_row.title!r}")
+                raise NotAllowed("task.release_by_assignee", task=queue_row.title, assignee=queue_row.assignee)
             queue_row.assignee = assignee
             queue_row.claimed_at = at if assignee else None
             event = {"task_ref": queue_row.task_ref, "task": queue_row.spec_name, "assignee": assignee}
@@ -237,19 +246,17 @@ class Runtime:
               require_running: bool = True) -> Instance:
         row = tx.scalar(self.db.for_update(sa.select(Instance).where(Instance.id == instance_id)))
         if row is None:
-            raise NotFound(f"instance {instance_id} does not exist")
+            raise NotFound("instance.not_found", instance=instance_id)
         if expected_version is not None and row.lock_version != expected_version:
-            raise Conflict(f"the case changed since you opened it (version {expected_version}, now "
-                           f"{row.lock_version}); reload it to see what changed")
+            raise Conflict("instance.changed", expected=expected_version, current=row.lock_version)
         if require_running and row.status != "running":
-            raise Conflict(f"the case is {row.status}; it accepts no more steps")
+            raise Conflict("instance.closed", status=row.status)
         return row
 
     def _lock_task(self, tx: so.Session, task_id: str, expected_version: int | None = None
                    ) -> tuple[QueueTask, Instance]:
         """Lock the instance of an open task, then re-read the task: it may have closed while we waited."""
-        gone = Conflict(f"task {task_id} is no longer open; someone else may have completed it. "
-                        "Reload the case to see its current tasks.")
+        gone = Conflict("task.not_open", task=task_id)
         queue_row = tx.get(QueueTask, task_id)
         if queue_row is None:
             raise gone
@@ -259,13 +266,7 @@ class Runtime:
             raise gone
         return queue_row, row
 
-    def _run(self, workflow: BpmnWorkflow, command: str, event: dict) -> None:
-        try:
-            commands.apply(workflow, command, event)
-        except SpiffWorkflowException as exc:
-            raise ScriptError(_describe_spiff_error(exc)) from exc
-
-    def _store(self, tx: so.Session, row: Instance, workflow: BpmnWorkflow, at: datetime, actor: str,
+    def _store(self, tx: so.Session, row: Instance, workflow: Workflow, at: datetime, actor: str,
                organisation: str | None, command: str, event: dict, status: str | None = None,
                pending_timers: list[Timer] | None = None) -> StepResult:
         refs = task_refs(workflow)
@@ -275,14 +276,14 @@ class Runtime:
         row.updated_at = at
         # The projections query their own rows; without this each query would flush the instance row early
         # and the step would UPDATE it twice.
-        with tx.no_autoflush:
+        with tx.no_autoflush, process_errors():
             sync_queue(tx, row.id, workflow, refs, at)
             armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers)
             append_event(tx, row, at, actor, organisation, command, event)
         try:
             tx.flush()
         except StaleDataError as exc:
-            raise Conflict("the case was changed by someone else at the same moment; reload it") from exc
+            raise Conflict("instance.changed") from exc
         if self.step_listeners:
             step = Step(tx, row, workflow, command, event, actor, organisation, at)
             for listener in self.step_listeners:
@@ -296,7 +297,7 @@ class Runtime:
         return StepResult(row.id, row.lock_version, row.status, row.event_count)
 
 
-    def _keep_warm(self, tx: so.Session, instance_id: int, lock_version: int, workflow: BpmnWorkflow) -> None:
+    def _keep_warm(self, tx: so.Session, instance_id: int, lock_version: int, workflow: Workflow) -> None:
         if self.warm.size <= 0:
             return
         stored = tx.info.setdefault("warm", {})
@@ -338,11 +339,11 @@ class WarmCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._entries: OrderedDict[int, tuple[int, Workflow]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def take(self, instance_id: int, lock_version: int) -> BpmnWorkflow | None:
+    def take(self, instance_id: int, lock_version: int) -> Workflow | None:
         with self._lock:
             entry = self._entries.pop(instance_id, None)
             if entry is not None and entry[0] == lock_version:
@@ -351,7 +352,7 @@ class WarmCache:
             self.misses += 1
             return None
 
-    def put(self, instance_id: int, lock_version: int, workflow: BpmnWorkflow) -> None:
+    def put(self, instance_id: int, lock_version: int, workflow: Workflow) -> None:
         if self.size <= 0:
             return
         with self._lock:
@@ -365,7 +366,7 @@ class WarmCache:
             self._entries.clear()
 
 
-def _current_ref(workflow: BpmnWorkflow, task_id: str, stored_ref: str) -> str:
+def _current_ref(workflow: Workflow, task_id: str, stored_ref: str) -> str:
     """The task's position in the tree as the workflow stands now. A ref stored with a queue or timer row
     can go stale when an earlier branch grows (a non-interrupting reminder fired), so it is recomputed
     from the task's id; replay, at the same point of the same history, finds the same task by it."""
@@ -394,9 +395,3 @@ class _Borrowed:
     def __exit__(self, *exc) -> None:
         return None
 
-
-def _describe_spiff_error(exc: SpiffWorkflowException) -> str:
-    task = getattr(exc, "task", None)
-    where = f" in {task.task_spec.bpmn_id!r}" if task is not None and getattr(task, "task_spec", None) else ""
-    notes = "; ".join(getattr(exc, "__notes__", []) or [])
-    return f"the process failed{where}: {exc}" + (f" ({notes})" if notes else "")

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import ScriptError
 from engine.models import Instance, Timer
@@ -99,7 +98,7 @@ class TimerSweeper:
                 for instance_id in instance_ids:
                     try:
                         self.runtime.fire_timers(instance_id, session=tx)
-                    except (ScriptError, SpiffWorkflowException) as exc:
+                    except ScriptError as exc:
                         raise _ProcessFailed(instance_id, exc) from exc
                 return self._count_fired(tx, pending_before, now, held_back)
         except _ProcessFailed as failure:

@@ -1,10 +1,8 @@
-"""The case at the centre: its process id, the statuses that close it, who may see it, and its data as the
-workflow holds it now."""
+"""The case at the centre: its process id, the statuses that close it, and who may see it."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import NotAllowed, NotFound
 from workflows.accounts import Actor, org_path
@@ -24,31 +22,6 @@ CLOSED_STATUSES = ("refused", "forwarded", "closed", "archived")
 # Data keys naming organisations that took part in a case.
 ORG_KEYS = ("registration_org", "handling_org", "assigning_org", "reviewing_org", "supervising_org",
             "supervised_org")
-
-
-# -- keeping the case row in step with the workflow ------------------------------------------------------
-def current_data(workflow) -> dict:
-    """The case data as it stands: the finished workflow's data, or that of the tasks it now waits on.
-
-    Waiting tasks inside a called process see the data the call passed in plus what the subprocess set
-    (its status, say); they are merged after the top level's.
-    """
-    if workflow.completed:
-        return dict(workflow.data)
-    waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
-    merged: dict = {}
-    for task in sorted(waiting, key=lambda t: (_nesting(t.workflow), t.depth)):
-        merged.update(task.data)
-    return merged
-
-
-def _nesting(workflow) -> int:
-    """How many called processes deep a (sub)workflow runs: 0 for the top level."""
-    level = 0
-    while getattr(workflow, "parent_workflow", None) is not None:
-        workflow = workflow.parent_workflow
-        level += 1
-    return level
 
 
 # -- who may see and act ---------------------------------------------------------------------------------

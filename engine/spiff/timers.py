@@ -1,4 +1,4 @@
-"""Timer event definitions that read time from the engine's clock instead of the wall clock.
+"""Timers on the engine's clock: the event definitions the parser builds, and what a task's timer is armed for.
 
 SpiffWorkflow's own timers call ``datetime.now()``; ours ask the script engine's clock, so tests move
 time without sleeping and a replay at an event's recorded time arms and fires the same timers.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
@@ -56,3 +57,39 @@ class ClockDurationTimerEventDefinition(DurationTimerEventDefinition):
         if TimerEventDefinition.get_datetime(event_value) <= _now(my_task):
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
+
+
+_CLOCK_TIMERS = (ClockTimeDateEventDefinition, ClockDurationTimerEventDefinition)
+
+
+def as_datetime(value) -> datetime | None:
+    """A due time from a datetime or an ISO 8601 text (naive values are taken as UTC); None for nothing."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return TimerEventDefinition.get_datetime(str(value))
+
+
+def _waits_on_clock(definition) -> bool:
+    """A timer event, or an event-based gateway (Spiff folds its branches' events into one
+    MultipleEventDefinition on the gateway) with a timer among its events."""
+    if isinstance(definition, MultipleEventDefinition):
+        return any(isinstance(d, _CLOCK_TIMERS) for d in definition.event_definitions)
+    return isinstance(definition, _CLOCK_TIMERS)
+
+
+def armed_due(task) -> datetime | None:
+    """When the task's timer falls due, if the task is a waiting timer (or event gateway with a timer) that
+    is armed and has not fired; None otherwise."""
+    if not _waits_on_clock(getattr(task.task_spec, "event_definition", None)):
+        return None
+    value = task._get_internal_data("event_value")
+    if not value or task._get_internal_data("event_fired", False):
+        return None
+    return as_datetime(value)
+
+
+def set_due(task, due: str) -> None:
+    """Move an armed timer to a new due time (an ISO 8601 text)."""
+    task._set_internal_data(event_value=due)

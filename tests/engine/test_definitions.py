@@ -53,7 +53,8 @@ def test_broken_xml_is_refused_naming_file_and_line(definitions, db):
                                                           '<bpmn:endEvent id="end_paid" name="Paid">')
     [problem] = refused(definitions, db, files).problems
     assert problem.file == "expense.bpmn" and problem.line and problem.line > 70
-    assert "not well-formed" in problem.message
+    assert problem.code == "bundle.xml_syntax" and problem.params["detail"]
+    assert "expense.bpmn:" in str(problem) and "bundle.xml_syntax" in str(problem)
 
 
 def test_an_unknown_element_is_refused_naming_its_line(definitions, db):
@@ -62,7 +63,8 @@ def test_an_unknown_element_is_refused_naming_its_line(definitions, db):
                                                           '<bpmn:finishEvent id="end_rejected"')
     [problem] = refused(definitions, db, files).problems
     assert problem.file == "expense.bpmn"
-    assert "bpmn:finishEvent" in problem.message and "not expected" in problem.message and problem.line == 71
+    assert (problem.code, problem.params["tag"], problem.line) == ("bundle.unknown_element", "bpmn:finishEvent", 71)
+    assert problem.params["expected"] and all(name.startswith("bpmn:") for name in problem.params["expected"])
 
 
 def test_an_unquoted_timer_expression_is_refused_naming_the_element(definitions, db):
@@ -71,7 +73,7 @@ def test_an_unquoted_timer_expression_is_refused_naming_the_element(definitions,
                                                           '<bpmn:timeDuration>P3D</bpmn:timeDuration>')
     [problem] = refused(definitions, db, files).problems
     assert (problem.file, problem.element, problem.line) == ("expense.bpmn", "remind", 51)
-    assert 'must be a quoted string: write "P3D"' in problem.message
+    assert (problem.code, problem.params) == ("bundle.timer_unquoted", {"expression": "P3D"})
 
 
 def test_a_missing_form_is_refused_naming_the_user_task(definitions, db):
@@ -79,7 +81,8 @@ def test_a_missing_form_is_refused_naming_the_user_task(definitions, db):
     del files["forms/approve.json"]
     [problem] = refused(definitions, db, files).problems
     assert (problem.file, problem.element, problem.line) == ("expense.bpmn", "approve", 42)
-    assert "forms/approve.json is not in the bundle" in problem.message
+    assert (problem.code, problem.params) == ("bundle.form_missing", {"form": "approve.json",
+                                                                       "path": "forms/approve.json"})
 
 
 def test_a_script_that_reaches_for_internals_is_refused(definitions, db):
@@ -87,12 +90,13 @@ def test_a_script_that_reaches_for_internals_is_refused(definitions, db):
     files["expense.bpmn"] = files["expense.bpmn"].replace(
         "reminders = 0", "reminders = ().__class__.__base__.__subclasses__()")
     [problem] = refused(definitions, db, files).problems
-    assert problem.element == "set_deadline" and "does not compile" in problem.message
-    assert "__class__" in problem.message
+    assert (problem.element, problem.code, problem.params["part"]) == ("set_deadline", "bundle.restricted_script",
+                                                                        "script")
+    assert "__class__" in problem.params["detail"]
 
 
 def test_a_form_that_is_not_json_is_refused_with_its_line(definitions, db):
     files = bundle()
     files["forms/submit.json"] = '{\n  "type": "object",\n  "properties": {,}\n}'
     [problem] = refused(definitions, db, files).problems
-    assert problem.file == "forms/submit.json" and problem.line == 3
+    assert (problem.file, problem.line, problem.code) == ("forms/submit.json", 3, "bundle.form_json")

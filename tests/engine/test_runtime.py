@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.errors import Conflict, InvalidData, NotAllowed
+from engine.errors import Conflict, FieldError, InvalidData, NotAllowed
 from tests.engine.helpers import (
     deploy_expense,
     events,
@@ -83,8 +83,9 @@ def test_bad_form_data_names_each_field_and_stores_nothing(runtime, db):
     before = snapshot(db)
     with pytest.raises(InvalidData) as caught:
         runtime.complete(submit.task_id, {"amount": -3}, "alice")
-    assert caught.value.errors == {"amount": "-3 is less than or equal to the minimum of 0",
-                                   "purpose": "this field is required"}
+    assert caught.value.code == "form.rejected" and caught.value.params == {"task": "Submit claim 提交报销"}
+    assert caught.value.errors == {"amount": FieldError("form.exclusive_minimum", {"limit": 0}),
+                                   "purpose": FieldError("form.required")}
     assert snapshot(db) == before
 
 
@@ -110,7 +111,7 @@ def test_two_concurrent_completions_of_one_task_exactly_one_wins(runtime, db):
     conflicts = [o for o in outcomes if isinstance(o, Conflict)]
     wins = [o for o in outcomes if not isinstance(o, Conflict)]
     assert len(wins) == 1 and len(conflicts) == 1
-    assert "no longer open" in str(conflicts[0]) or "no longer waiting" in str(conflicts[0])
+    assert conflicts[0].code == "task.not_open"
     assert [e.command for e in events(db, instance_id)] == ["start", "complete", "complete"]
     assert instance(db, instance_id).lock_version > version_before
 
@@ -120,8 +121,10 @@ def test_a_stale_expected_version_is_refused_and_changes_nothing(runtime, db):
     [approve] = queue(db, instance_id)
     stale = instance(db, instance_id).lock_version - 1
     before = snapshot(db)
-    with pytest.raises(Conflict, match="changed since you opened it"):
+    with pytest.raises(Conflict) as caught:
         runtime.complete(approve.task_id, {"approved": True}, "bob", expected_version=stale)
+    assert caught.value.code == "instance.changed"
+    assert caught.value.params == {"expected": stale, "current": stale + 1}
     assert snapshot(db) == before
 
 
@@ -147,10 +150,15 @@ def test_claim_release_and_reassign_are_recorded_and_guard_completion(runtime, d
     started = runtime.start("expense", {"org": "ORG-1"}, "alice")
     [submit] = queue(db, started.instance_id)
     runtime.claim(submit.task_id, "alice")
-    with pytest.raises(Conflict, match="already claimed by alice"):
+    with pytest.raises(Conflict) as taken:
         runtime.claim(submit.task_id, "carol")
-    with pytest.raises(NotAllowed, match="claimed by alice"):
+    assert (taken.value.code, taken.value.params["assignee"]) == ("task.already_claimed", "alice")
+    with pytest.raises(NotAllowed) as refused:
         runtime.complete(submit.task_id, {"amount": 1, "purpose": "xy"}, "carol")
+    assert (refused.value.code, refused.value.params["assignee"]) == ("task.claimed_by", "alice")
+    with pytest.raises(NotAllowed) as refused:
+        runtime.release(submit.task_id, "carol")
+    assert refused.value.code == "task.release_by_assignee"
     runtime.reassign(submit.task_id, "carol", "supervisor")
     assert queue(db, started.instance_id)[0].assignee == "carol"
     runtime.release(submit.task_id, "carol")
@@ -161,16 +169,18 @@ def test_claim_release_and_reassign_are_recorded_and_guard_completion(runtime, d
 def test_a_message_the_case_is_not_waiting_for_is_a_conflict(runtime, db):
     started = runtime.start("expense", {"org": "ORG-1"}, "alice")
     before = snapshot(db)
-    with pytest.raises(Conflict, match="not waiting for message 'paid'"):
+    with pytest.raises(Conflict) as caught:
         runtime.correlate(started.instance_id, "paid", {}, "bank")
+    assert (caught.value.code, caught.value.params) == ("message.not_awaited", {"message": "paid"})
     assert snapshot(db) == before
 
 
 def test_start_data_that_json_cannot_carry_is_refused(runtime, db):
     from datetime import datetime
     before = snapshot(db)
-    with pytest.raises(ValueError, match="plain JSON"):
+    with pytest.raises(InvalidData) as caught:
         runtime.start("expense", {"when": datetime(2026, 1, 1)}, "alice")
+    assert caught.value.code == "data.not_json" and "datetime" in caught.value.params["detail"]
     assert snapshot(db) == before
 
 
@@ -180,5 +190,6 @@ def test_cancel_closes_the_queue_and_timers(runtime, db):
     assert instance(db, instance_id).status == "cancelled"
     assert queue(db, instance_id) == []
     assert {t.status for t in timers(db, instance_id)} == {"cancelled"}
-    with pytest.raises(Conflict, match="cancelled"):
+    with pytest.raises(Conflict) as caught:
         runtime.correlate(instance_id, "paid", {}, "bank")
+    assert (caught.value.code, caught.value.params) == ("instance.closed", {"status": "cancelled"})

@@ -14,12 +14,12 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from SpiffWorkflow.util.task import TaskState
 
 from engine.audit import canonical_json
 from engine.models import Instance, QueueTask, Timer
 from engine.replay import verify_instance
 from engine.runtime import Runtime
+from engine.spiff.tasks import is_ready_user_task
 
 BUNDLE = Path(__file__).resolve().parents[2] / "bpmn"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -138,7 +138,7 @@ class CaseDriver:
         """The process data an open task sees (what its form would show)."""
         row = self.task(title, organisation)
         task = self.workflow().get_task_from_id(UUID(row.task_id))
-        assert task.state == TaskState.READY
+        assert is_ready_user_task(task)
         return task.data
 
     # -- acting ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidData
+from engine.errors import FieldError, InvalidData
 from tests.lifecycle.helpers import (
     ACCEPTANCE,
     INVESTIGATE,
@@ -65,10 +65,10 @@ def test_the_acceptance_form_names_every_field_it_is_missing(register):
     row = case.task(ACCEPTANCE)
     with pytest.raises(InvalidData) as caught:
         case.runtime.complete(row.task_id, {"acceptance_decision": "forward", "track": "fast"}, REGISTRAR)
-    assert caught.value.errors == {"content_category": "this field is required",
-                                   "forward_reason": "this field is required",
-                                   "forward_to": "this field is required",
-                                   "track": "'fast' is not one of ['normal', 'simple']"}
+    assert caught.value.errors == {"content_category": FieldError("form.required"),
+                                   "forward_reason": FieldError("form.required"),
+                                   "forward_to": FieldError("form.required"),
+                                   "track": FieldError("form.enum", {"options": ["normal", "simple"]})}
     assert case.task(ACCEPTANCE).task_id == row.task_id, "nothing moved"
 
 

@@ -136,9 +136,10 @@ def test_the_leader_sends_the_reply_back_to_the_handler_who_drafted_it(register)
     row = case.task(DRAFT)
     assert (row.role, row.organisation, row.assignee) == ("handler", "EEB-330106", HANDLER)
     assert case.task_data(DRAFT)["approval_comment"] == "请补充夜间噪声监测结果"
-    with pytest.raises(NotAllowed, match="claimed by han-li"):
+    with pytest.raises(NotAllowed) as caught:
         case.runtime.complete(row.task_id, {"reply_opinion": "support", "reply_text": "x" * 5,
                                             "drafted_by": "han-zhou"}, "han-zhou")
+    assert (caught.value.code, caught.value.params["assignee"]) == ("task.claimed_by", HANDLER)
     draft_and_approve(case)
     deliver(case)
     assert case.queue() == [] and case.status == "running"
@@ -171,8 +172,10 @@ def test_a_rating_outside_the_three_grades_is_refused(register):
     case = register()
     accept(case)
     handle_and_reply(case)
-    with pytest.raises(ScriptError, match="rating must be satisfied, basically_satisfied or dissatisfied"):
+    with pytest.raises(ScriptError) as caught:
         case.runtime.correlate(case.instance_id, "satisfaction_rated", {"rating": "great"}, "portal")
+    assert caught.value.code == "script.failed"
+    assert "rating must be satisfied, basically_satisfied or dissatisfied" in caught.value.params["detail"]
     case.correlate("satisfaction_rated", {"rating": "dissatisfied", "source": "operator"}, "reg-wang")
     case.advance(days=31)
     assert case.task_data(RETURN_VISIT)["satisfaction"] == "dissatisfied"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidData
+from engine.errors import FieldError, InvalidData
 from tests.lifecycle.helpers import (
     INVESTIGATE,
     REHANDLING,
@@ -68,4 +68,4 @@ def test_an_unreachable_petitioner_cannot_be_recorded_as_solved(register):
     row = case.task(RETURN_VISIT)
     with pytest.raises(InvalidData) as caught:
         case.runtime.complete(row.task_id, {"visit_result": "unreachable", "problem_status": "resolved"}, "reg-wang")
-    assert caught.value.errors == {"problem_status": "'unknown' was expected"}
+    assert caught.value.errors == {"problem_status": FieldError("form.const", {"expected": "unknown"})}

@@ -35,8 +35,9 @@ def test_the_review_window_closes_the_case_when_it_lapses(replied):
     case.advance(seconds=1)
     assert [(r.title, r.organisation) for r in case.queue()] == [(RETURN_VISIT, "EEB-330106")]
     assert case.task_data(RETURN_VISIT)["status"] == "closed"
-    with pytest.raises(Conflict, match="not waiting for message 'review_requested'"):
+    with pytest.raises(Conflict) as caught:
         case.runtime.correlate(case.instance_id, "review_requested", {"reason": "迟到的申请"}, "portal")
+    assert (caught.value.code, caught.value.params) == ("message.not_awaited", {"message": "review_requested"})
     return_visit(case)
     assert (case.status, case.data()["status"], case.data()["reviews"]) == ("completed", "archived", [])
 

@@ -27,7 +27,7 @@ from workflows.audit.reveals import (
     may_reveal,
     reveal_petitioner,
 )
-from workflows.cases import current_data, get_case
+from workflows.cases import get_case
 from workflows.handling.queues import (
     DeadlineBadge,
     case_tasks,
@@ -126,7 +126,7 @@ def notice(case_id: int):
     with services.db.reader() as session:
         case = get_case(session, current_actor(), case_id)
         instance = session.get(Instance, case.instance_id)
-    data = current_data(services.runtime.load_workflow(instance))
+    data = services.runtime.current_data(instance)
     labels = _labels(instance)
     findings = list(described({k: data.get(k) for k in NOTICE_FIELDS}, labels))
     return render_template("cases/notice.html", case=case, findings=findings, today=services.clock.now())
@@ -150,7 +150,7 @@ def load_case_page(actor: Actor, case_id: int) -> CasePage:
     unit = deadline_unit(case)
     calendar = services.deadlines.calendar
     labels = _labels(instance)
-    data = current_data(services.runtime.load_workflow(instance))
+    data = services.runtime.current_data(instance)
     return CasePage(
         case=case, instance=instance, petitioner=masked_petitioner(case),
         tasks=[(t, deadline_badge(t.due_at, now, calendar, unit)) for t in tasks], timers=timers,

@@ -6,10 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.projection import task_title
 from webui import current_services
 from webui.auth import active_user_names, current_actor, landing_url, safe_next
 from webui.i18n import translate_error
@@ -70,11 +68,8 @@ def task_kinds() -> list[tuple[str, str]]:
     except NotFound:
         return []
     kinds: dict[str, str] = {}
-    for spec, subprocess_specs in compiled.specs.values():
-        for each in [spec, *subprocess_specs.values()]:
-            for task_spec in each.task_specs.values():
-                if isinstance(task_spec, UserTask):
-                    kinds.setdefault(task_spec.name, task_title(task_spec))
+    for node in compiled.flow_nodes(user_tasks_only=True):
+        kinds.setdefault(node.name, node.title)
     return sorted(kinds.items(), key=lambda item: item[1])
 
 

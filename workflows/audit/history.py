@@ -15,10 +15,9 @@ import sqlalchemy.orm as so
 
 from engine.definitions import CompiledVersion
 from engine.models import AuditEvent, Instance, ProcessVersion
-from engine.projection import task_title
 from engine.replay import StepState, Verdict, replay_states, verify_instance
 from workflows.accounts import Actor
-from workflows.cases import current_data, get_case
+from workflows.cases import get_case
 from workflows.models import Case
 from workflows.rules.masking import mask_personal
 
@@ -70,11 +69,8 @@ class Labels:
 
     def __init__(self, compiled: CompiledVersion) -> None:
         self.tasks: dict[str, str] = {}
-        for spec, subprocess_specs in compiled.specs.values():
-            for each in [spec, *subprocess_specs.values()]:
-                for name, task_spec in each.task_specs.items():
-                    if getattr(task_spec, "bpmn_id", None):
-                        self.tasks.setdefault(name, task_title(task_spec))
+        for node in compiled.flow_nodes():
+            self.tasks.setdefault(node.name, node.title)
         self.fields: dict[str, str] = {}
         self.options: dict[tuple[str, str], str] = {}
         for schema in compiled.forms.values():
@@ -117,8 +113,7 @@ def case_history(services, actor: Actor, case_id: int, masked: bool = True) -> C
         case = get_case(session, actor, case_id)
         instance, version, events = _instance_events(session, case.instance_id)
     compiled = services.definitions.compiled(instance.version_id)
-    states = list(replay_states(services.runtime, instance.process_id, instance.version_id, events,
-                                data_of=current_data))
+    states = list(replay_states(services.runtime, instance.process_id, instance.version_id, events))
     if masked:
         for state in states:
             state.data = mask_personal(state.data)
@@ -132,9 +127,8 @@ def case_history(services, actor: Actor, case_id: int, masked: bool = True) -> C
             command=event.command, subject=subject, detail=detail, changes=diff(before, state.data, labels),
             version_id=event.version_id, hash=event.hash, prev_hash=event.prev_hash))
         before = state.data
-    _, subprocess_specs = compiled.spec(instance.process_id)
-    return CaseHistory(case, instance, version, entries, states, [instance.process_id, *sorted(subprocess_specs)],
-                       labels)
+    return CaseHistory(case, instance, version, entries, states,
+                       [instance.process_id, *compiled.called_processes(instance.process_id)], labels)
 
 
 def _instance_events(session: so.Session, instance_id: int) -> tuple[Instance, ProcessVersion, list[AuditEvent]]:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from engine.models import QueueTask
 from engine.runtime import Step
 from workflows.accounts import org_path
-from workflows.cases import CLOSED_STATUSES, ORG_KEYS, PROCESS_ID, current_data
+from workflows.cases import CLOSED_STATUSES, ORG_KEYS, PROCESS_ID
 from workflows.models import (
     Case,
     CaseOrganisation,
@@ -22,7 +22,7 @@ def track_case(step: Step) -> None:
         return
     tx = step.session
     case = tx.scalar(sa.select(Case).where(Case.instance_id == step.instance.id))
-    data = current_data(step.workflow)
+    data = step.data
     if case is None:
         if step.command != "start":
             return
