@@ -43,9 +43,9 @@ from engine.audit import append_event, canonical_json
 from engine.clock import ManualClock
 from engine.models import Instance
 from engine.projection import sync_queue, sync_timers
-from engine.replay import verify_instance
 from engine.runtime import Step
 from engine.spiff.refs import task_refs
+from engine.verify import verify_instance
 
 # An operator waits for the page after pressing "complete"; past these the step is no longer acceptable.
 ACCEPTABLE_MS = 100

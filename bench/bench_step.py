@@ -48,11 +48,11 @@ from engine import commands
 from engine.audit import canonical_json
 from engine.clock import ManualClock
 from engine.models import Instance
-from engine.replay import verify_instance
 from engine.spiff.timers import (
     ClockDurationTimerEventDefinition,
     ClockTimeDateEventDefinition,
 )
+from engine.verify import verify_instance
 from workflows.bootstrap import Services
 
 TARGET_FLOOR_RATIO = {SQLITE: 1.5, POSTGRES: 2.5}

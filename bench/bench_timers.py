@@ -28,8 +28,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from engine.bundles import read_bundle
 from engine.clock import Clock, ManualClock, SystemClock
-from engine.definitions import Definitions, read_bundle
+from engine.definitions import Definitions
 from engine.models import Base
 from engine.runtime import Runtime
 from engine.scheduler import NodeScheduler

@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.bundles import read_bundle
 from engine.clock import Clock
-from engine.definitions import read_bundle
 from workflows.bootstrap import Services, bootstrap
 from workflows.migrate import upgrade
 from workflows.settings import load_settings

@@ -6,10 +6,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from engine.models import AuditEvent, Instance
-from engine.replay import walk_events
+from engine.replay import load_events, walk_events
 from engine.spiff.tasks import (
     element_id,
     is_cancelled,
@@ -74,10 +72,7 @@ def heatmap(runtime, instance_ids: list[int]) -> list[ElementStats]:
     passed: dict[tuple[str, str], set[int]] = {}
     waiting: dict[tuple[str, str], set[int]] = {}
     for instance_id in instance_ids:
-        with runtime.db.reader() as session:
-            instance = session.get(Instance, instance_id)
-            events = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                          .order_by(AuditEvent.seq)))
+        instance, events = load_events(runtime, instance_id)
         for visit in instance_visits(runtime, instance, events):
             key = (visit.process_id, visit.element_id)
             entry = stats.setdefault(key, ElementStats(*key))

@@ -1,7 +1,7 @@
-"""Replaying a case's events against its pinned process version, and verifying the audit chain."""
+"""Replaying a case's events against its pinned process version: the workflow they rebuild, and the case's
+state after each event (open tasks, timers, data, the path taken) for the auditor's step-by-step view."""
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,14 +11,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from engine import commands
-from engine.audit import GENESIS, recompute
-from engine.definitions import (
-    CompiledVersion,
-    compile_bundle,
-    content_hash,
-)
 from engine.errors import EngineError, NotFound
-from engine.models import AuditEvent, Instance, ProcessVersion
+from engine.models import AuditEvent, Instance
 from engine.projection import (
     pending_timers,
     task_assignee,
@@ -26,7 +20,7 @@ from engine.projection import (
     task_organisation,
     task_role,
 )
-from engine.spiff.refs import canonical_state, task_refs
+from engine.spiff.refs import task_refs
 from engine.spiff.tasks import (
     current_data,
     element_id,
@@ -39,32 +33,19 @@ from engine.spiff.tasks import (
 )
 
 
-@dataclass
-class Verdict:
-    instance_id: int
-    business_key: str | None
-    events: int
-    ok: bool
-    problem: str = ""
-    bad_seq: int | None = None
-
-    def __str__(self) -> str:
-        name = self.business_key or f"instance {self.instance_id}"
-        if self.ok:
-            return f"{name}: ok ({self.events} events)"
-        where = f" at event {self.bad_seq}" if self.bad_seq else ""
-        return f"{name}: FAILED{where}: {self.problem}"
+def replay_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
+    """Rebuild a workflow by applying the events at their recorded times; the workflow after the last one."""
+    workflow = None
+    for _, workflow in walk_events(runtime, process_id, version_id, events):
+        pass
+    return workflow
 
 
-def replay_events(runtime, process_id: str, version_id: int, events: list[AuditEvent], upto: int | None = None):
-    """Rebuild a workflow by applying events 1..upto (all by default) at their recorded times."""
+def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
+    """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused."""
     compiled = runtime.definitions.compiled(version_id)
     workflow = None
     for event in events:
-        if upto is not None and event.seq > upto:
-            break
-        if event.command not in commands.WORKFLOW_COMMANDS:
-            continue
         data = json.loads(event.data)
         if event.command == "start":
             workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
@@ -72,67 +53,9 @@ def replay_events(runtime, process_id: str, version_id: int, events: list[AuditE
             raise EngineError("replay.no_start", seq=event.seq, command=event.command)
         else:
             workflow.script_engine = runtime.script_engine(event.at)
-        commands.apply(workflow, event.command, data)
-    return workflow
-
-
-def canonical(runtime, workflow) -> str:
-    return canonical_state(runtime.serializer.to_dict(workflow), task_refs(workflow))
-
-
-def check_chain(instance: Instance, events: list[AuditEvent]) -> tuple[str, int | None] | None:
-    """The first break in the hash chain, as (problem, seq), or None when the chain is intact."""
-    prev = GENESIS
-    for index, event in enumerate(events, start=1):
-        if event.seq != index:
-            return f"event {index} is missing (next stored event is {event.seq})", index
-        if event.prev_hash != prev:
-            return "its previous-hash does not match the event before it", event.seq
-        if recompute(event) != event.hash:
-            return "its content does not match its hash (the event was altered)", event.seq
-        prev = event.hash
-    if instance.event_count != len(events) or (instance.last_hash or GENESIS) != prev:
-        missing = instance.event_count
-        problem = (f"the case records {instance.event_count} events ending in {instance.last_hash[:12]}, "
-                   f"but {len(events)} are stored (events were removed)")
-        return problem, missing
-    return None
-
-
-def verify_instance(runtime, instance_id: int) -> Verdict:
-    with runtime.db.reader() as session:
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            return Verdict(instance_id, None, 0, False, "no such case")
-        events = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                      .order_by(AuditEvent.seq)))
-    verdict = Verdict(instance.id, instance.business_key, len(events), True)
-    broken = check_chain(instance, events)
-    if broken:
-        verdict.ok, (verdict.problem, verdict.bad_seq) = False, broken
-        return verdict
-    try:
-        replayed = replay_events(runtime, instance.process_id, instance.version_id, events)
-    except Exception as exc:  # noqa: BLE001 - any failure of the replay is the finding we report
-        verdict.ok, verdict.problem = False, f"replay failed: {exc}"
-        return verdict
-    try:
-        stored = runtime.load_workflow(instance)
-    except Exception as exc:  # noqa: BLE001 - an unreadable state row is itself the finding
-        verdict.ok, verdict.problem = False, f"the stored state cannot be read: {exc}"
-        return verdict
-    if canonical(runtime, replayed) != canonical(runtime, stored):
-        verdict.ok = False
-        verdict.problem = "replaying the events does not rebuild the stored state (the state row was altered)"
-        verdict.bad_seq = len(events)
-    return verdict
-
-
-def verify_all(runtime, instance_ids: list[int] | None = None) -> list[Verdict]:
-    if instance_ids is None:
-        with runtime.db.reader() as session:
-            instance_ids = list(session.scalars(sa.select(Instance.id).order_by(Instance.id)))
-    return [verify_instance(runtime, i) for i in instance_ids]
+        if event.command in commands.WORKFLOW_COMMANDS:
+            commands.apply(workflow, event.command, data)
+        yield event, workflow
 
 
 # -- the state after each event, for the auditor's step-by-step view -------------------------------------
@@ -195,23 +118,6 @@ class StepState:
         }
 
 
-def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
-    """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused."""
-    compiled = runtime.definitions.compiled(version_id)
-    workflow = None
-    for event in events:
-        data = json.loads(event.data)
-        if event.command == "start":
-            workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
-        elif workflow is None:
-            raise EngineError("replay.no_start", seq=event.seq, command=event.command)
-        else:
-            workflow.script_engine = runtime.script_engine(event.at)
-        if event.command in commands.WORKFLOW_COMMANDS:
-            commands.apply(workflow, event.command, data)
-        yield event, workflow
-
-
 def replay_states(runtime, process_id: str, version_id: int, events: list[AuditEvent]) -> Iterator[StepState]:
     """Replay a case's events and yield its state after each one, computed from the replay alone.
 
@@ -272,11 +178,12 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
 
 def instance_states(runtime, instance_id: int) -> list[StepState]:
     """The state after every event of one stored instance, by replaying its events."""
-    instance, events = _load(runtime, instance_id)
+    instance, events = load_events(runtime, instance_id)
     return list(replay_states(runtime, instance.process_id, instance.version_id, events))
 
 
-def _load(runtime, instance_id: int) -> tuple[Instance, list[AuditEvent]]:
+def load_events(runtime, instance_id: int) -> tuple[Instance, list[AuditEvent]]:
+    """An instance row and its audit events in order; NotFound when there is no such instance."""
     with runtime.db.reader() as session:
         instance = session.get(Instance, instance_id)
         if instance is None:
@@ -310,88 +217,3 @@ def _ready_task(workflow, task, ref: str, assignee: str | None) -> ReadyTask:
         ref=ref, process_id=process_of(task), element_id=element_id(task), spec_name=spec.name,
         title=task_title(spec), role=task_role(spec), organisation=task_organisation(engine, task),
         assignee=assignee, due_at=task_deadline(engine, task), form=form_name(spec))
-
-
-# -- exporting an instance and replaying the export elsewhere -------------------------------------------
-EXPORT_FORMAT = "ecopetition-instance/1"
-
-
-def export_instance(runtime, instance_id: int, include_files: bool = True) -> dict:
-    """Everything needed to replay an instance elsewhere: its events with their hashes, the process version
-    (content hash and, by default, its files) and the stored state to compare the replay with."""
-    instance, events = _load(runtime, instance_id)
-    compiled = runtime.definitions.compiled(instance.version_id)
-    with runtime.db.reader() as session:
-        version = session.get(ProcessVersion, instance.version_id)
-    exported = {
-        "format": EXPORT_FORMAT,
-        "instance": {"id": instance.id, "process_id": instance.process_id, "business_key": instance.business_key,
-                     "status": instance.status, "event_count": instance.event_count,
-                     "last_hash": instance.last_hash, "serializer_version": instance.serializer_version,
-                     "state_sha256": hashlib.sha256(instance.state.encode("utf-8")).hexdigest()},
-        "version": {"id": version.id, "content_hash": version.content_hash,
-                    "process_ids": json.loads(version.process_ids), "deployed_at": version.deployed_at.isoformat(),
-                    "deployed_by": version.deployed_by},
-        "events": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "organisation": e.organisation,
-                    "command": e.command, "data": e.data, "version_id": e.version_id, "prev_hash": e.prev_hash,
-                    "hash": e.hash} for e in events],
-        "state": instance.state,
-    }
-    if include_files:
-        exported["version"]["files"] = compiled.files
-    return exported
-
-
-class _OneVersion:
-    """Definitions holding one compiled version, for replaying an export without a database."""
-
-    def __init__(self, compiled: CompiledVersion) -> None:
-        self._compiled = compiled
-
-    def compiled(self, version_id: int) -> CompiledVersion:
-        return self._compiled
-
-
-def verify_export(exported: dict, functions=None, files: dict[str, str] | None = None) -> Verdict:
-    """Replay an exported instance in memory and compare it with the exported state and hash chain.
-
-    `functions` are the script functions the process calls (the deployment's, e.g. its deadline rules);
-    `files` replaces the version's files when the export left them out."""
-    from engine.clock import ManualClock
-    from engine.runtime import Runtime
-
-    head = exported["instance"]
-    verdict = Verdict(head["id"], head.get("business_key"), len(exported["events"]), True)
-    version = exported["version"]
-    files = files if files is not None else version.get("files")
-    if files is None or content_hash(files) != version["content_hash"]:
-        verdict.ok, verdict.problem = False, (
-            f"the process files do not match version {version['id']}'s content hash {version['content_hash'][:12]}")
-        return verdict
-    instance = Instance(id=head["id"], process_id=head["process_id"], version_id=version["id"],
-                        business_key=head.get("business_key"), status=head["status"], state=exported["state"],
-                        event_count=head["event_count"], last_hash=head["last_hash"])
-    events = [AuditEvent(instance_id=head["id"], seq=e["seq"], at=datetime.fromisoformat(e["at"]), actor=e["actor"],
-                         organisation=e["organisation"], command=e["command"], data=e["data"],
-                         version_id=e["version_id"], prev_hash=e["prev_hash"], hash=e["hash"])
-              for e in exported["events"]]
-    broken = check_chain(instance, events)
-    if broken:
-        verdict.ok, (verdict.problem, verdict.bad_seq) = False, broken
-        return verdict
-    compiled = compile_bundle(files, version["id"])
-    runtime = Runtime(None, _OneVersion(compiled), ManualClock(), functions)
-    try:
-        replayed = replay_events(runtime, instance.process_id, instance.version_id, events)
-    except Exception as exc:  # noqa: BLE001 - any failure of the replay is the finding we report
-        verdict.ok, verdict.problem = False, f"replay failed: {exc}"
-        return verdict
-    try:
-        stored = runtime.load_workflow(instance)
-    except Exception as exc:  # noqa: BLE001 - an unreadable state is itself the finding
-        verdict.ok, verdict.problem = False, f"the exported state cannot be read: {exc}"
-        return verdict
-    if canonical(runtime, replayed) != canonical(runtime, stored):
-        verdict.ok, verdict.bad_seq = False, len(events)
-        verdict.problem = "replaying the events does not rebuild the exported state (the state was altered)"
-    return verdict

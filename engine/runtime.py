@@ -16,8 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import commands
 from engine.audit import append_event, canonical_json
+from engine.bundles import CompiledVersion
 from engine.clock import Clock, ManualClock
-from engine.definitions import CompiledVersion, Definitions
+from engine.definitions import Definitions
 from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFound
 from engine.forms import check_form
 from engine.models import Instance, QueueTask, Timer

@@ -9,9 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from engine.definitions import read_bundle
+from engine.bundles import read_bundle
 from engine.errors import InvalidBundle
-from engine.replay import verify_all
+from engine.verify import verify_all
 
 
 def _services():

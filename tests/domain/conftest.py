@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.definitions import read_bundle
+from engine.bundles import read_bundle
 from engine.models import Base
 from workflows.accounts import Actor, create_user, seed_organisations
 from workflows.bootstrap import bootstrap

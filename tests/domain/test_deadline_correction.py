@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from engine.models import QueueTask, Timer
-from engine.replay import verify_instance
+from engine.verify import verify_instance
 from tests.domain.test_cases import FORM
 from workflows.handling.tasks import complete_task
 from workflows.intake.registration import register_case

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.models import AuditEvent, QueueTask
-from engine.replay import verify_all
+from engine.verify import verify_all
 from webui import create_app
 from workflows.demo.accounts import PASSWORD, demo_accounts
 from workflows.demo.planner import Planner

@@ -5,7 +5,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from engine.definitions import read_bundle
+from engine.bundles import read_bundle
 from engine.models import AuditEvent, Instance, QueueTask, Timer
 from tests.conftest import FIXTURES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from engine.definitions import read_bundle
+from engine.bundles import read_bundle
 from engine.errors import InvalidBundle
 from engine.models import ProcessVersion
 from tests.conftest import FIXTURES

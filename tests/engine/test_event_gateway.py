@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine.definitions import read_bundle
-from engine.replay import verify_instance
+from engine.bundles import read_bundle
+from engine.verify import verify_instance
 from tests.conftest import FIXTURES
 from tests.engine.helpers import instance, timers
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from engine.definitions import Definitions, read_bundle
+from engine.bundles import read_bundle
+from engine.definitions import Definitions
 from engine.models import AuditEvent, Instance, QueueTask, Timer
 from engine.runtime import Runtime
 from engine.scheduler import WAKE_JOB, NodeScheduler, build_scheduler

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from engine.bundles import read_bundle
 from engine.clock import ManualClock
-from engine.definitions import Definitions, read_bundle
+from engine.definitions import Definitions
 from engine.models import AuditEvent, Instance, Timer
 from engine.runtime import Runtime
 from engine.store import Database

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.models import AuditEvent, Instance
-from engine.replay import verify_all, verify_instance
+from engine.verify import verify_all, verify_instance
 from tests.engine.helpers import deploy_expense, expense_functions, queue
 
 
@@ -42,7 +42,7 @@ def test_verify_detects_an_edited_event(cases, db):
         event = s.scalar(sa.select(AuditEvent).where(AuditEvent.instance_id == ids[1], AuditEvent.seq == 3))
         event.data = event.data.replace("trip", "holiday")
     verdict = verify_instance(runtime, ids[1])
-    assert not verdict.ok and verdict.bad_seq == 3 and "altered" in verdict.problem
+    assert (verdict.ok, verdict.bad_seq, verdict.code) == (False, 3, "verify.event_altered")
     assert [v.ok for v in verify_all(runtime)] == [True, False, True]
 
 
@@ -51,7 +51,8 @@ def test_verify_detects_a_deleted_event_in_the_middle(cases, db):
     with db.unit_of_work() as s:
         s.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == ids[0], AuditEvent.seq == 2))
     verdict = verify_instance(runtime, ids[0])
-    assert not verdict.ok and verdict.bad_seq == 2 and "missing" in verdict.problem
+    assert (verdict.ok, verdict.bad_seq, verdict.code, verdict.params) == (False, 2, "verify.event_missing",
+                                                                           {"next_seq": 3})
 
 
 def test_verify_detects_a_deleted_last_event(cases, db):
@@ -59,7 +60,8 @@ def test_verify_detects_a_deleted_last_event(cases, db):
     with db.unit_of_work() as s:
         s.execute(sa.delete(AuditEvent).where(AuditEvent.instance_id == ids[0], AuditEvent.seq == 6))
     verdict = verify_instance(runtime, ids[0])
-    assert not verdict.ok and "removed" in verdict.problem
+    assert (verdict.ok, verdict.code) == (False, "verify.events_removed")
+    assert (verdict.params["recorded"], verdict.params["stored"]) == (6, 5)
 
 
 def test_verify_detects_an_edited_state_row(cases, db):
@@ -68,7 +70,7 @@ def test_verify_detects_an_edited_state_row(cases, db):
         row = s.get(Instance, ids[2])
         row.state = row.state.replace('"amount": 12', '"amount": 9000')
     verdict = verify_instance(runtime, ids[2])
-    assert not verdict.ok and "state row was altered" in verdict.problem
+    assert (verdict.ok, verdict.code) == (False, "verify.state_altered")
 
 
 def test_verify_passes_whatever_order_the_caller_gave_the_data_keys(make_runtime, definitions, db):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from engine.errors import Conflict
-from engine.replay import verify_instance
+from engine.verify import verify_instance
 from tests.engine.helpers import (
     deploy_expense,
     expense_functions,

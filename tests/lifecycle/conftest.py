@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.definitions import read_bundle
+from engine.bundles import read_bundle
 from tests.lifecycle.helpers import BUNDLE, CaseDriver, petition
 from workflows.bootstrap import load_deadline_rules
 from workflows.rules.calendar import WorkingCalendar

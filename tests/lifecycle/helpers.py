@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from engine.audit import canonical_json
 from engine.models import Instance, QueueTask, Timer
-from engine.replay import verify_instance
 from engine.runtime import Runtime
 from engine.spiff.tasks import is_ready_user_task
+from engine.verify import verify_instance
 
 BUNDLE = Path(__file__).resolve().parents[2] / "bpmn"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,7 +6,7 @@ import re
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
-from engine.definitions import compile_bundle, read_bundle
+from engine.bundles import compile_bundle, read_bundle
 from tests.lifecycle.helpers import BUNDLE
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from engine.bundles import read_bundle
 from engine.clock import ManualClock
-from engine.definitions import read_bundle
 from engine.models import Base
 from webui import create_app
 from workflows.accounts import create_user, seed_organisations

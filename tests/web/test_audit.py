@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from engine.definitions import read_bundle
+from engine.bundles import read_bundle
 from engine.models import AuditEvent, Base, Instance
 from tests.domain.test_cases import FORM
 from tests.lifecycle.helpers import (

@@ -8,7 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine.audit import canonical_json
-from engine.replay import Verdict, export_instance, verify_export, verify_instance
+from engine.export import export_instance, verify_export
+from engine.verify import Verdict, verify_instance
 from workflows.accounts import Actor
 from workflows.audit.history import CaseHistory, case_history
 from workflows.cases import get_case

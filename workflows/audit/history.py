@@ -13,9 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.definitions import CompiledVersion
+from engine.bundles import CompiledVersion
 from engine.models import AuditEvent, Instance, ProcessVersion
-from engine.replay import StepState, Verdict, replay_states, verify_instance
+from engine.replay import StepState, replay_states
+from engine.verify import Verdict, verify_instance
 from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.models import Case

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from engine.bundles import read_bundle
 from engine.clock import ManualClock, SystemClock
-from engine.definitions import read_bundle
 from engine.models import QueueTask
 from workflows.accounts import seed_organisations
 from workflows.bootstrap import Services, bootstrap
