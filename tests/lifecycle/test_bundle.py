@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from engine.bundles import compile_bundle, read_bundle
+from engine.spiff.tasks import is_user_task
 from tests.lifecycle.helpers import BUNDLE
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -24,7 +24,7 @@ def bilingual(text: str | None) -> bool:
 def user_tasks(compiled):
     for process_id, (spec, subprocess_specs) in compiled.specs.items():
         for task_spec in spec.task_specs.values():
-            if isinstance(task_spec, UserTask):
+            if is_user_task(task_spec):
                 yield process_id, task_spec
 
 

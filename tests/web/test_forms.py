@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from engine.errors import FieldError
 from engine.forms import form_errors
 from webui.forms import form_fields, prefill, read_form
 from workflows.settings import PROJECT_ROOT
@@ -75,7 +76,7 @@ def test_values_of_the_wrong_type_are_reported_and_empty_ones_left_to_required()
     assert data == {"extension_decision": "approve"}
     data, errors = read_form(schema("reply_delivery.json"), MultiDict({"delivered_at": "2026-03-06T10:00"}))
     assert data == {"delivered_at": "2026-03-06T10:00:00+08:00"} and errors == {}
-    assert form_errors(schema("reply_delivery.json"), data) == {"delivery_method": "this field is required"}
+    assert form_errors(schema("reply_delivery.json"), data) == {"delivery_method": FieldError("form.required")}
 
 
 def test_a_form_starts_with_the_free_text_already_in_the_case_but_no_decision():
