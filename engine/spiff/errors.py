@@ -15,10 +15,10 @@ def process_errors() -> Iterator[None]:
     try:
         yield
     except SpiffWorkflowException as exc:
-        raise script_error(exc) from exc
+        raise _script_error(exc) from exc
 
 
-def script_error(exc: SpiffWorkflowException) -> ScriptError:
+def _script_error(exc: SpiffWorkflowException) -> ScriptError:
     """The element that failed (when Spiff knows it) and Spiff's own text of what went wrong."""
     task = getattr(exc, "task", None)
     element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
