@@ -10,7 +10,6 @@ import itertools
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -22,8 +21,8 @@ from workflows.handling.tasks import complete_task
 from workflows.intake.registration import register_case
 from workflows.models import Case
 from workflows.rules.organisations import org_above
+from workflows.rules.timezone import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BUREAU = "EEB-330106"
 # One county bureau per worker process, so case numbers (per bureau and year) never collide between workers.
 WORKER_BUREAUS = ("EEB-330106", "EEB-330110", "EEB-330203", "EEB-330212")

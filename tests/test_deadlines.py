@@ -12,7 +12,6 @@ import dataclasses
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -30,9 +29,9 @@ from workflows.rules.deadlines_preview import (
     preview,
     preview_as_dict,
 )
+from workflows.rules.timezone import SHANGHAI
 
 TABLE = Path(__file__).resolve().parent.parent / "bpmn" / "deadlines.yaml"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 WARNING_2027 = (
     "No official holiday data for 2027: counting weekends only; "
     "add holidays to config.yaml calendar.holidays"

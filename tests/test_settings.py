@@ -1,18 +1,21 @@
 """Settings: config.yaml, ECOPETITION_* overrides, and start-up refusing bad values by key."""
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import date
 
 import pytest
 
+from workflows.bootstrap import prepare_instance
 from workflows.settings import DEFAULT_CONFIG, SettingsError, load_settings
 
 
 def test_the_shipped_config_loads_with_sqlite_by_default():
     settings = load_settings(DEFAULT_CONFIG, environ={})
     assert settings.database_url.startswith("sqlite:////") and settings.database_url.endswith("ecopetition.db")
-    assert settings["locale"]["default"] == "zh_CN"
-    assert settings["scheduler"]["sweep_seconds"] == 30
+    assert settings.locale.default == "zh_CN"
+    assert settings.scheduler.sweep_seconds == 30
+    assert settings.deadlines.due_soon_days == 3
 
 
 def test_environment_variables_override_any_key():
@@ -24,9 +27,9 @@ def test_environment_variables_override_any_key():
         "ECOPETITION_SECURITY_SECRET_KEY": "0123",
     })
     assert settings.database_url == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    assert settings["scheduler"]["sweep_seconds"] == 5 and settings["scheduler"]["enabled"] is False
-    assert settings.holidays == [date(2027, 1, 1), date(2027, 2, 6)]
-    assert settings["security"]["secret_key"] == "0123", "strings stay as written"
+    assert settings.scheduler.sweep_seconds == 5 and settings.scheduler.enabled is False
+    assert settings.calendar.holidays == (date(2027, 1, 1), date(2027, 2, 6))
+    assert settings.security.secret_key == "0123", "strings stay as written"
 
 
 @pytest.mark.parametrize("environ, named", [
@@ -53,3 +56,31 @@ def test_an_unknown_key_in_the_file_is_named(tmp_path):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(tmp_path / "nope.yaml", environ={})
+
+
+def test_settings_are_frozen_sections_read_by_attribute():
+    settings = load_settings(DEFAULT_CONFIG, environ={"ECOPETITION_REPEAT_DETECTION_WINDOW_DAYS": "30"})
+    assert settings.repeat_detection.window_days == 30 and settings.repeat_detection.threshold == 0.5
+    with pytest.raises(FrozenInstanceError):
+        settings.repeat_detection.window_days = 1
+
+
+def test_reading_settings_creates_no_folder(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: sqlite:///data/app.db\nuploads:\n  dir: files\n")
+    settings = load_settings(path, environ={})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'app.db'}"
+    assert settings.path(settings.uploads.dir) == tmp_path / "files"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"]
+
+
+def test_preparing_the_instance_creates_the_folders_and_the_key_file_once(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: sqlite:///data/app.db\nuploads:\n  dir: files\n"
+                    "security:\n  secret_key_file: keys/secret\n")
+    settings = load_settings(path, environ={})
+    prepare_instance(settings)
+    key = (tmp_path / "keys" / "secret").read_text()
+    assert (tmp_path / "data").is_dir() and (tmp_path / "files").is_dir() and len(key) == 64
+    prepare_instance(settings)
+    assert (tmp_path / "keys" / "secret").read_text() == key, "an existing key is kept"

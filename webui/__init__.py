@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
 
-from workflows.bootstrap import Services, bootstrap
+from workflows.bootstrap import Services, bootstrap, prepare_instance
 from workflows.settings import load_settings
 
 csrf = CSRFProtect()
@@ -16,8 +16,9 @@ csrf = CSRFProtect()
 def create_app(overrides: Mapping[str, Any] | None = None, services: Services | None = None) -> Flask:
     """Build the app; `overrides` maps dotted setting keys to values (tests), `services` injects a clock."""
     app = Flask(__name__, instance_relative_config=False)
-    if services is None:
-        services = bootstrap(load_settings(overrides=overrides))
+    settings = services.settings if services is not None else load_settings(overrides=overrides)
+    prepare_instance(settings)
+    services = services or bootstrap(settings)
     app.extensions["ecopetition"] = services
     app.config.update(_web_config(services))
 
@@ -66,16 +67,16 @@ def current_services() -> Services:
 
 
 def _web_config(services: Services) -> dict[str, Any]:
-    security = services.settings["security"]
-    max_bytes = int(services.settings["uploads"]["max_megabytes"] * 1024 * 1024)
+    security = services.settings.security
+    max_bytes = int(services.settings.uploads.max_megabytes * 1024 * 1024)
     return {
         "SECRET_KEY": _secret_key(services),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": security["session_cookie_secure"],
+        "SESSION_COOKIE_SECURE": security.session_cookie_secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": security["session_cookie_secure"],
+        "REMEMBER_COOKIE_SECURE": security.session_cookie_secure,
         # A request may carry a few files of the largest allowed size plus the form itself.
         "MAX_CONTENT_LENGTH": 5 * max_bytes + 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -83,14 +84,8 @@ def _web_config(services: Services) -> dict[str, Any]:
 
 
 def _secret_key(services: Services) -> str:
-    import secrets
-
-    security = services.settings["security"]
-    if security["secret_key"]:
-        return security["secret_key"]
-    path = services.settings.path(security["secret_key_file"])
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """The configured key, else the key file's (which `prepare_instance` created on first start)."""
+    security = services.settings.security
+    if security.secret_key:
+        return security.secret_key
+    return services.settings.path(security.secret_key_file).read_text().strip()

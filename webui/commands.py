@@ -62,7 +62,7 @@ def db_revision(message: str) -> None:
 @with_appcontext
 def deploy_command(folder: str | None, actor: str, comment: str) -> None:
     services = _services()
-    folder = folder or str(services.settings.path(services.settings["bpmn"]["bundle_dir"]))
+    folder = folder or str(services.settings.path(services.settings.bpmn.bundle_dir))
     files = read_bundle(folder)
     if not any(name.endswith(".bpmn") for name in files):
         click.echo(f"{folder}: no .bpmn file yet; nothing deployed")
@@ -139,7 +139,7 @@ def deadlines_preview(received: str, track: str, as_json: bool, lang: str) -> No
 @with_appcontext
 def run_command(host: str | None, port: int | None) -> None:
     services = _services()
-    server = services.settings["server"]
+    server = services.settings.server
     from webui.node import start_scheduler
     scheduler = start_scheduler(services)
     # Load the word segmenter while the server starts, not on the first registration (2-4 s).
@@ -147,7 +147,7 @@ def run_command(host: str | None, port: int | None) -> None:
 
     from workflows.rules.similarity import segmenter
     threading.Thread(target=segmenter, name="jieba-warm-up", daemon=True).start()
-    click.echo(f"serving http://{host or server['host']}:{port or server['port']}/ (Ctrl-C stops)")
+    click.echo(f"serving http://{host or server.host}:{port or server.port}/ (Ctrl-C stops)")
     try:
         # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
         from werkzeug.serving import run_simple
@@ -163,7 +163,7 @@ def run_command(host: str | None, port: int | None) -> None:
 def scheduler_command() -> None:
     from webui.node import start_scheduler
     services = _services()
-    click.echo(f"timer node: sweeping every {services.settings['scheduler']['sweep_seconds']} s; Ctrl-C stops")
+    click.echo(f"timer node: sweeping every {services.settings.scheduler.sweep_seconds} s; Ctrl-C stops")
     start_scheduler(services, blocking=True)
 
 

@@ -106,6 +106,11 @@ def set_locale(session: so.Session, user_id: int, locale: str) -> None:
         user.locale = locale
 
 
+def all_users(session: so.Session) -> list[User]:
+    """Every account, by organisation and name, for the administrator's list."""
+    return list(session.scalars(sa.select(User).order_by(User.organisation_code, User.username)))
+
+
 def authenticate(session: so.Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None; upgrades the hash when argon2's defaults moved."""
     user = session.scalar(sa.select(User).where(User.username == username))

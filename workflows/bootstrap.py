@@ -1,6 +1,8 @@
-"""Building the running system from settings: database, clock, process definitions, runtime, deadlines."""
+"""Building the running system from settings: database, clock, process definitions, runtime, deadlines; and
+preparing a fresh deployment's folders and key file, as an explicit start-up step."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +47,30 @@ def load_deadline_rules(path: Path) -> DeadlineRules:
 
 
 def deadline_calculator(settings: Settings) -> DeadlineCalculator:
-    rules = load_deadline_rules(settings.path(settings["deadlines"]["rules_file"]))
-    calendar = WorkingCalendar(extra_holidays=settings.holidays, extra_workdays=settings.workdays)
+    rules = load_deadline_rules(settings.path(settings.deadlines.rules_file))
+    calendar = WorkingCalendar(extra_holidays=settings.calendar.holidays,
+                               extra_workdays=settings.calendar.workdays)
     return DeadlineCalculator(rules, calendar)
+
+
+def prepare_instance(settings: Settings) -> None:
+    """Create what a fresh deployment lacks: the SQLite file's folder, the uploads folder, and (when no
+    secret key is configured) the session-signing key file with a random key. Run once at start-up; reading
+    settings never creates anything."""
+    if settings.sqlite_file is not None:
+        settings.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.path(settings.uploads.dir).mkdir(parents=True, exist_ok=True)
+    if not settings.security.secret_key:
+        key_file = settings.path(settings.security.secret_key_file)
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
-    db = Database(settings.database_url, echo=settings["database"]["echo"])
+    db = Database(settings.database_url, echo=settings.database.echo)
     definitions = Definitions(db, clock)
     calculator = deadline_calculator(settings)
     runtime = Runtime(db, definitions, clock, script_functions(calculator))

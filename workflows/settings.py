@@ -1,4 +1,5 @@
-"""Deployment settings: config.yaml plus ECOPETITION_* environment overrides, validated once at start-up."""
+"""Deployment settings: config.yaml plus ECOPETITION_* environment overrides, validated once at start-up into
+frozen dataclasses (`settings.repeat_detection.window_days`). Reading a setting never touches the disk."""
 from __future__ import annotations
 
 import os
@@ -10,8 +11,17 @@ from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+)
 
+from workflows.rules.deadlines import DUE_SOON_DAYS
 from workflows.rules.timezone import TIMEZONE_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,37 +44,118 @@ def _url(value: str) -> None:
         raise ValidationError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
 
 
+# -- the typed settings ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    echo: bool
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str
+    secret_key_file: str
+    session_cookie_secure: bool
+
+
+@dataclass(frozen=True)
+class LocaleSettings:
+    default: str
+    available: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BpmnSettings:
+    bundle_dir: str
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    enabled: bool
+    sweep_seconds: float
+    batch_size: int
+    timezone: str
+    reminder_digest_cron: str
+    kpi_snapshot_cron: str
+
+
+@dataclass(frozen=True)
+class DeadlinesSettings:
+    rules_file: str
+    due_soon_days: int
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    holidays: tuple[date, ...]
+    workdays: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class UploadsSettings:
+    dir: str
+    max_megabytes: float
+
+
+@dataclass(frozen=True)
+class RepeatDetectionSettings:
+    window_days: int
+    threshold: float
+
+
+# -- the schemas that validate config.yaml into them ----------------------------------------------------
 class _Section(Schema):
+    """One section of config.yaml; unknown keys are refused, and loading gives the section's dataclass."""
+
+    settings_class: type
+
     class Meta:
         unknown = RAISE
 
+    @post_load
+    def _typed(self, data: dict, **_: Any):
+        return self.settings_class(**{key: tuple(value) if isinstance(value, list) else value
+                                      for key, value in data.items()})
+
 
 class DatabaseSchema(_Section):
+    settings_class = DatabaseSettings
     url = fields.String(required=True, validate=_url)
     echo = fields.Boolean(load_default=False)
 
 
 class ServerSchema(_Section):
+    settings_class = ServerSettings
     host = fields.String(load_default="127.0.0.1")
     port = fields.Integer(load_default=5000, validate=validate.Range(1, 65535))
 
 
 class SecuritySchema(_Section):
+    settings_class = SecuritySettings
     secret_key = fields.String(load_default="")
     secret_key_file = fields.String(load_default="instance/secret_key")
     session_cookie_secure = fields.Boolean(load_default=False)
 
 
 class LocaleSchema(_Section):
+    settings_class = LocaleSettings
     default = fields.String(load_default="zh_CN", validate=validate.OneOf(["zh_CN", "en"]))
     available = fields.List(fields.String(validate=validate.OneOf(["zh_CN", "en"])), load_default=["zh_CN", "en"])
 
 
 class BpmnSchema(_Section):
+    settings_class = BpmnSettings
     bundle_dir = fields.String(load_default="bpmn")
 
 
 class SchedulerSchema(_Section):
+    settings_class = SchedulerSettings
     enabled = fields.Boolean(load_default=True)
     sweep_seconds = fields.Float(load_default=30, validate=validate.Range(min=0.1))
     batch_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=10000))
@@ -87,20 +178,26 @@ def _cron(value: str) -> None:
 
 
 class DeadlinesSchema(_Section):
+    settings_class = DeadlinesSettings
     rules_file = fields.String(load_default="bpmn/deadlines.yaml")
+    # A task due within this many days (in its deadline's unit) shows yellow and goes into the morning digest.
+    due_soon_days = fields.Integer(load_default=DUE_SOON_DAYS, validate=validate.Range(min=0))
 
 
 class CalendarSchema(_Section):
+    settings_class = CalendarSettings
     holidays = fields.List(fields.Date(), load_default=list)
     workdays = fields.List(fields.Date(), load_default=list)
 
 
 class UploadsSchema(_Section):
+    settings_class = UploadsSettings
     dir = fields.String(load_default="instance/uploads")
     max_megabytes = fields.Float(load_default=20, validate=validate.Range(min=0.01))
 
 
 class RepeatSchema(_Section):
+    settings_class = RepeatDetectionSettings
     window_days = fields.Integer(load_default=365, validate=validate.Range(min=1))
     threshold = fields.Float(load_default=0.5, validate=validate.Range(0, 1))
 
@@ -123,36 +220,41 @@ class SettingsSchema(Schema):
 
 @dataclass(frozen=True)
 class Settings:
-    """The validated settings; paths are absolute, resolved against the project root."""
+    """The validated settings, one frozen dataclass per section; `root` is the folder relative paths start from.
 
-    raw: Mapping[str, Any]
+    Nothing here creates files or folders: `workflows.bootstrap.prepare_instance` does, once, at start-up."""
+
+    database: DatabaseSettings
+    server: ServerSettings
+    security: SecuritySettings
+    locale: LocaleSettings
+    bpmn: BpmnSettings
+    scheduler: SchedulerSettings
+    deadlines: DeadlinesSettings
+    calendar: CalendarSettings
+    uploads: UploadsSettings
+    repeat_detection: RepeatDetectionSettings
     root: Path
-
-    def __getitem__(self, section: str) -> Mapping[str, Any]:
-        return self.raw[section]
 
     @property
     def database_url(self) -> str:
-        url = sa.make_url(self.raw["database"]["url"])
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            path = Path(url.database)
-            if not path.is_absolute():
-                path = self.root / path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return str(url.set(database=str(path)))
-        return str(url)
+        """The database URL with a relative SQLite file made absolute against `root`."""
+        path = self.sqlite_file
+        if path is None:
+            return self.database.url
+        return sa.make_url(self.database.url).set(database=str(path)).render_as_string(hide_password=False)
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file (absolute), or None for an in-memory or a PostgreSQL database."""
+        url = sa.make_url(self.database.url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return self.path(url.database)
 
     def path(self, value: str) -> Path:
         path = Path(value)
         return path if path.is_absolute() else self.root / path
-
-    @property
-    def holidays(self) -> list[date]:
-        return list(self.raw["calendar"]["holidays"])
-
-    @property
-    def workdays(self) -> list[date]:
-        return list(self.raw["calendar"]["workdays"])
 
 
 def _setting_paths(schema: Schema, prefix: tuple[str, ...] = ()) -> dict[str, tuple[tuple[str, ...], fields.Field]]:
@@ -224,5 +326,5 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
         loaded = SettingsSchema().load(data)
     except ValidationError as exc:
         raise SettingsError(f"{path}: bad setting: " + "; ".join(_messages(exc.messages))) from exc
-    return Settings(loaded, path.resolve().parent if path.parent != Path("") else PROJECT_ROOT)
+    return Settings(**loaded, root=path.resolve().parent if path.parent != Path("") else PROJECT_ROOT)
 

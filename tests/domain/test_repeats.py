@@ -62,7 +62,7 @@ def register(services, registrar):
 def propose(services, case: Case, registrar) -> list[CaseLink]:
     """Propose links for a registered case; returns every link the case has (registration may propose too)."""
     with services.db.unit_of_work() as tx:
-        propose_links(tx, tx.get(Case, case.id), services.settings["repeat_detection"], registrar,
+        propose_links(tx, tx.get(Case, case.id), services.settings.repeat_detection, registrar,
                       services.clock.now())
     return links_of(services, case)
 

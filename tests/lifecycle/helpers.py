@@ -11,7 +11,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -20,9 +19,9 @@ from engine.models import Instance, QueueTask, Timer
 from engine.runtime import Runtime
 from engine.spiff.tasks import is_ready_user_task
 from engine.verify import verify_instance
+from workflows.rules.timezone import SHANGHAI
 
 BUNDLE = Path(__file__).resolve().parents[2] / "bpmn"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 REGISTRAR, HANDLER, LEADER, SUPERVISOR = "reg-wang", "han-li", "lead-zhao", "sup-chen"
 

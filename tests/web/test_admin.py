@@ -63,3 +63,13 @@ def test_only_admins_reach_administration(services, clock, as_user):
     assert registrar.get("/admin/timers").status_code == 403
     assert registrar.post(f"/admin/timers/{timers[0].id}/correct",
                           {"new_due": "2026-03-31T23:59:59", "reason": "x"}).status_code == 403
+
+
+def test_admin_finds_the_timers_of_a_case_by_its_number(services, clock, as_user):
+    make_admin(services, clock)
+    case, timers = a_case_with_timers(services)
+    other, _ = a_case_with_timers(services)
+    page = as_user("admin").get(f"/admin/timers?case_no={case.case_no}").get_data(as_text=True)
+    assert case.case_no in page and other.case_no not in page
+    assert f'href="/cases/{case.id}"' in page
+    assert all(f"/admin/timers/{t.id}/correct" in page for t in timers)

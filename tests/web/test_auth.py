@@ -25,9 +25,12 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(web):
 
 
 def test_secure_cookies_follow_the_setting(services):
+    from dataclasses import replace
+
     from webui import create_app
 
-    services.settings.raw["security"]["session_cookie_secure"] = True
+    services.settings = replace(services.settings,
+                                security=replace(services.settings.security, session_cookie_secure=True))
     assert create_app(services=services).config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
@@ -207,14 +206,3 @@ def logout():
         session["locale"] = locale
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
-
-
-def active_user_names(organisation: str, role: str | None) -> list[tuple[str, str]]:
-    """(username, display name) of the active users of an organisation with a role, for reassigning."""
-    from webui import current_services
-
-    stmt = sa.select(User).where(User.organisation_code == organisation, User.active.is_(True)).order_by(
-        User.username)
-    with current_services().db.reader() as tx:
-        users = list(tx.scalars(stmt))
-        return [(u.username, u.display_name) for u in users if role is None or role in u.role_names]

@@ -125,7 +125,7 @@ _MESSAGES: list[tuple[re.Pattern, str]] = [
 
 def init_app(app: Flask) -> None:
     settings = app.extensions["ecopetition"].settings
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", settings["locale"]["default"])
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", settings.locale.default)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", TIMEZONE_NAME)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale)
@@ -135,7 +135,7 @@ def init_app(app: Flask) -> None:
 
 
 def available() -> list[str]:
-    return [code for code in current_app.extensions["ecopetition"].settings["locale"]["available"]
+    return [code for code in current_app.extensions["ecopetition"].settings.locale.available
             if code in LOCALES]
 
 

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from webui import current_services
-from webui.auth import active_user_names, current_actor, landing_url, safe_next
+from webui.auth import current_actor, landing_url, safe_next
 from webui.i18n import translate_error
 from webui.urls import local_path
 from workflows.cases import PROCESS_ID
@@ -42,7 +42,8 @@ def index():
     page_no = int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1
     with services.db.reader() as session:
         page = queue_page(session, actor, queue, services.clock.now(), filters, sort, page_no, PER_PAGE,
-                          calendar=services.deadlines.calendar)
+                          calendar=services.deadlines.calendar,
+                          due_soon_days=services.settings.deadlines.due_soon_days)
         notices = inbox(session, actor)
     return render_template("queue/index.html", page=page, queue=queue, notices=notices, filters=filters, sort=sort,
                            sorts=list(SORTS), task_kinds=task_kinds(), channels=CHANNELS,
@@ -129,6 +130,3 @@ def reassign(task_id: str):
         flash(_("Task reassigned to %(name)s.", name=assignee), "success")
     return redirect(_back())
 
-
-def reassign_choices(organisation: str, role: str | None) -> list[tuple[str, str]]:
-    return active_user_names(organisation, role)

@@ -26,9 +26,9 @@ from workflows.intake.attachments import (
 from workflows.intake.registration import register_case
 from workflows.intake.repeats import suggest_repeats
 from workflows.models import CHANNELS, PETITION_CLASSES, POLLUTION_TYPES
+from workflows.rules.masking import PERSONAL_FIELDS
 
 bp = Blueprint("registration", __name__, template_folder="templates")
-PETITIONER_FIELDS = ("name", "phone", "id_number", "address")
 
 
 @bp.get("/cases/new")
@@ -72,7 +72,7 @@ def registration_data(form: MultiDict) -> dict[str, Any]:
     def text(name: str) -> str:
         return (form.get(name) or "").strip()
 
-    petitioner: dict[str, Any] = {key: text(f"petitioner.{key}") for key in PETITIONER_FIELDS}
+    petitioner: dict[str, Any] = {key: text(f"petitioner.{key}") for key in PERSONAL_FIELDS}
     petitioner["anonymous"] = form.get("petitioner.anonymous") == "on"
     if text("petitioner.group_size"):
         petitioner["group_size"] = text("petitioner.group_size")
@@ -119,5 +119,5 @@ def _page(values: MultiDict, errors: dict | None = None, candidates: list | None
     return render_template("registration/new.html", values=values, errors=errors or {}, candidates=candidates or [],
                            checked=checked, message=message, channels=CHANNELS, pollution_types=POLLUTION_TYPES,
                            petition_classes=PETITION_CLASSES, accept=",".join(sorted(ALLOWED_TYPES)),
-                           max_megabytes=current_services().settings["uploads"]["max_megabytes"],
+                           max_megabytes=current_services().settings.uploads.max_megabytes,
                            kept_files=kept_files)

@@ -6,50 +6,26 @@ sent back to the case with a clear message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from uuid import UUID
-
-import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.errors import InvalidData, NotAllowed
+from engine.errors import InvalidData
 from engine.forms import form_errors
-from engine.models import Instance, QueueTask
 from webui import current_services
-from webui.auth import active_user_names, current_actor
-from webui.cases import HIDDEN_DATA, described
+from webui.auth import current_actor
 from webui.forms import Field, form_fields, input_datetime, prefill, read_form
 from webui.i18n import field_errors, translate_error
 from workflows.accounts import Actor
-from workflows.audit.history import Labels
-from workflows.audit.reveals import masked_petitioner
-from workflows.cases import get_case
-from workflows.handling.queues import deadline_badge
-from workflows.handling.tasks import check_may_act, complete_task, open_task
+from workflows.handling.task_page import TaskPage, task_page
+from workflows.handling.tasks import complete_task
 from workflows.intake.attachments import (
     ALLOWED_TYPES,
     Upload,
-    case_attachments,
     store_attachments,
 )
-from workflows.models import Attachment, Case
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
-
-
-@dataclass
-class TaskPage:
-    task: QueueTask
-    case: Case
-    instance: Instance
-    schema: dict | None
-    data: dict
-    attachments: list[Attachment]
-    may_act: bool
-    refusal: str
-    labels: Labels
 
 
 @bp.get("/tasks/<task_id>")
@@ -107,45 +83,21 @@ def _reload_at_case(case_id: str) -> None:
 
 
 def load_task_page(actor: Actor, task_id: str) -> TaskPage:
-    """The open task, its case (if the actor may see it), form, data so far and documents."""
-    services = current_services()
+    """The task page's content; an error on the way offers to reload the case (or the queue, once the task
+    is gone)."""
     g.setdefault("reload_url", url_for("queue.index"))
-    with services.db.reader() as session:
-        task = open_task(session, task_id)
-        case_id = session.scalar(sa.select(Case.id).where(Case.instance_id == task.instance_id))
-        g.reload_url = url_for("cases.show", case_id=case_id)
-        case = get_case(session, actor, case_id)
-        instance = session.get(Instance, task.instance_id)
-        attachments = case_attachments(session, case)
-    compiled = services.definitions.compiled(instance.version_id)
-    workflow = services.runtime.load_workflow(instance)
-    spiff_task = workflow.get_task_from_id(UUID(task_id))
-    try:
-        check_may_act(actor, task)
-        refusal = ""
-    except NotAllowed as exc:
-        refusal = translate_error(str(exc))
-    return TaskPage(task, case, instance, compiled.form(task.form), dict(spiff_task.data), attachments,
-                    not refusal, refusal, Labels(compiled))
+    page = task_page(current_services(), actor, task_id)
+    g.reload_url = url_for("cases.show", case_id=page.case.id)
+    return page
 
 
 def _render(page: TaskPage, values, errors: dict, message: str | None = None, upload_error: str | None = None):
-    services = current_services()
-    now = services.clock.now()
-    unit = "working_days" if page.case.track == "simple" else "calendar_days"
     choices = [(str(a.id), f"#{a.id} {a.filename}") for a in page.attachments]
     fields: list[Field] = form_fields(page.schema, _values(page.schema, values), choices)
-    own = set((page.schema or {}).get("properties", {}))
-    handling = list(described({k: v for k, v in page.data.items() if k not in HIDDEN_DATA and k not in own},
-                              page.labels))
-    reassign_to = active_user_names(page.task.organisation, page.task.role) \
-        if current_actor().has("leader", "supervisor") and page.task.organisation == current_actor().organisation \
-        else []
     return render_template(
         "tasks/show.html", page=page, fields=fields, errors=errors, message=message, upload_error=upload_error,
-        badge=deadline_badge(page.task.due_at, now, services.deadlines.calendar, unit),
-        petitioner=masked_petitioner(page.case), handling=handling, reassign_to=reassign_to,
-        accept=",".join(sorted(ALLOWED_TYPES)), max_megabytes=services.settings["uploads"]["max_megabytes"])
+        refusal=translate_error(str(page.refusal)) if page.refusal else "",
+        accept=",".join(sorted(ALLOWED_TYPES)), max_megabytes=current_services().settings.uploads.max_megabytes)
 
 
 def _values(schema: dict | None, values) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -16,6 +17,9 @@ from workflows.cases import get_case
 from workflows.models import Attachment, Case, CaseLink, RevealLog
 from workflows.rules.masking import PERSONAL_FIELDS
 from workflows.scripting import script_functions
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 DOSSIER_FORMAT = "ecopetition-dossier/1"
 
@@ -38,7 +42,7 @@ class Dossier:
         return self.history.case
 
 
-def build_dossier(services, actor: Actor, case_id: int) -> Dossier:
+def build_dossier(services: Services, actor: Actor, case_id: int) -> Dossier:
     """The dossier of a case the actor may see, checked against its chain and replay, and logged."""
     history = case_history(services, actor, case_id, masked=False)
     with services.db.reader() as session:
@@ -52,7 +56,7 @@ def build_dossier(services, actor: Actor, case_id: int) -> Dossier:
     return Dossier(history, attachments, links, verdict, services.clock.now(), actor)
 
 
-def dossier_json(services, actor: Actor, case_id: int) -> dict:
+def dossier_json(services: Services, actor: Actor, case_id: int) -> dict:
     """The case record and its instance export: events with hashes, the version's files and the stored state."""
     with services.db.reader() as session:
         case = get_case(session, actor, case_id)
@@ -77,7 +81,7 @@ def dossier_json_text(document: dict) -> str:
     return canonical_json(document)
 
 
-def verify_dossier(services, document: dict) -> Verdict:
+def verify_dossier(services: Services, document: dict) -> Verdict:
     """Replay a JSON dossier in memory with this deployment's script functions; compare it with its state."""
     if document.get("format") != DOSSIER_FORMAT:
         raise ValueError(f"not a dossier export (format {document.get('format')!r}, expected {DOSSIER_FORMAT})")
@@ -100,7 +104,7 @@ def case_record(case: Case) -> dict:
     }
 
 
-def _log_export(services, actor: Actor, case_id: int) -> None:
+def _log_export(services: Services, actor: Actor, case_id: int) -> None:
     with services.db.unit_of_work() as tx:
         tx.add(RevealLog(case_id=case_id, username=actor.username, organisation=actor.organisation,
                          fields=",".join(PERSONAL_FIELDS) + " (dossier export)", at=services.clock.now()))

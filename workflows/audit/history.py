@@ -1,5 +1,6 @@
 """A case's history as people read it: every audit event with what it did and what data it changed, and
 the state after each event, both computed by replaying the events against the case's process version.
+`describe_event` is the one reading of an event, shared by the auditor's history and the case page.
 
 Labels come from the process bundle (task titles from the BPMN, field titles and option names from the
 forms), so they stay bilingual ("受理决定 Decision") and the page chooses the language."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -21,6 +22,9 @@ from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.models import Case
 from workflows.rules.masking import mask_personal
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 
 @dataclass
@@ -63,6 +67,37 @@ class CaseHistory:
     states: list[StepState]
     processes: list[str] = field(default_factory=list)
     labels: Labels | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option's name (bilingual, from the form's enumNames) standing for the code the data holds."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One field of case data as people read it: its label (bilingual when the form gives one) and value.
+
+    Option codes in the value are `Option`s (lists item by item); booleans, ISO times and free text are as
+    stored, so the page formats them in the reader's language."""
+
+    path: str
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class EventDescription:
+    """What an event did: `subject` names what the command acted on (a task title, a message, the timers
+    that fired), `names` the same one by one; `detail` holds the rest a sentence needs (assignee, reason,
+    old and new due time); `facts` are the answers it carried (a completed task's form, a message payload)."""
+
+    subject: str
+    names: tuple[str, ...]
+    detail: dict[str, Any]
+    facts: list[Fact]
 
 
 class Labels:
@@ -108,7 +143,22 @@ class Labels:
         return self.options.get((path, str(value)), str(value))
 
 
-def case_history(services, actor: Actor, case_id: int, masked: bool = True) -> CaseHistory:
+def facts(data: dict, labels: Labels) -> list[Fact]:
+    """The fields of `data` some form of the version names, with a value, labelled; option codes named."""
+    return [Fact(key, labels.field(key), _named(key, value, labels)) for key, value in data.items()
+            if key in labels.fields and value not in (None, "", [])]
+
+
+def _named(path: str, value: Any, labels: Labels) -> Any:
+    if isinstance(value, bool | dict):
+        return value
+    if isinstance(value, list):
+        return [_named(path, each, labels) for each in value]
+    option = labels.options.get((path, str(value)))
+    return Option(option) if option is not None else value
+
+
+def case_history(services: Services, actor: Actor, case_id: int, masked: bool = True) -> CaseHistory:
     """The history of a case the actor may see, replayed from its events; personal data masked by default."""
     with services.db.reader() as session:
         case = get_case(session, actor, case_id)
@@ -122,10 +172,11 @@ def case_history(services, actor: Actor, case_id: int, masked: bool = True) -> C
     entries = []
     before: dict = {}
     for event, state in zip(events, states):
-        subject, detail = _describe(event, labels)
+        described = describe_event(event, labels)
         entries.append(HistoryEntry(
             seq=event.seq, at=event.at, actor=event.actor, organisation=event.organisation,
-            command=event.command, subject=subject, detail=detail, changes=diff(before, state.data, labels),
+            command=event.command, subject=described.subject, detail=described.detail,
+            changes=diff(before, state.data, labels),
             version_id=event.version_id, hash=event.hash, prev_hash=event.prev_hash))
         before = state.data
     return CaseHistory(case, instance, version, entries, states,
@@ -140,26 +191,33 @@ def _instance_events(session: so.Session, instance_id: int) -> tuple[Instance, P
     return instance, version, events
 
 
-def _describe(event: AuditEvent, labels: Labels) -> tuple[str, dict[str, Any]]:
+def describe_event(event: AuditEvent, labels: Labels) -> EventDescription:
+    """What one audit event did, in the process version's own words. The registration data a case starts
+    with (the petitioner's) is never among the facts: only task answers and message payloads are."""
     data = json.loads(event.data)
     command = event.command
+
+    def described(names: list[str], detail: dict[str, Any], answers: Any = None) -> EventDescription:
+        shown = facts(answers, labels) if isinstance(answers, dict) else []
+        return EventDescription("、".join(names), tuple(names), detail, shown)
+
     if command == "start":
-        return data.get("business_key") or "", {"process_id": data.get("process_id")}
+        return EventDescription(data.get("business_key") or "", (), {"process_id": data.get("process_id")}, [])
     if command == "complete":
-        return labels.task(data.get("task")), {}
+        return described([labels.task(data.get("task"))], {}, data.get("data"))
     if command in ("claim", "release", "reassign"):
-        return labels.task(data.get("task")), {"assignee": data.get("assignee")}
+        return described([labels.task(data.get("task"))], {"assignee": data.get("assignee")})
     if command == "message":
-        return data.get("message", ""), {"payload": data.get("payload")}
+        return described([str(data.get("message", ""))], {"payload": data.get("payload")}, data.get("payload"))
     if command == "timer":
-        return "、".join(t["name"] for t in data.get("timers", [])), {
-            "due_at": [t["due_at"] for t in data.get("timers", [])]}
+        timers = data.get("timers", [])
+        return described([str(t.get("name", "")) for t in timers], {"due_at": [t.get("due_at") for t in timers]})
     if command == "correct_deadline":
-        return data.get("name", ""), {"old_due": data.get("old_due"), "new_due": data.get("new_due"),
-                                      "reason": data.get("reason")}
+        return described([str(data.get("name", ""))], {"old_due": data.get("old_due"),
+                                                       "new_due": data.get("new_due"), "reason": data.get("reason")})
     if command == "cancel":
-        return "", {"reason": data.get("reason")}
-    return "", data
+        return EventDescription("", (), {"reason": data.get("reason")}, [])
+    return EventDescription("", (), data, [])
 
 
 def diff(before: dict, after: dict, labels: Labels | None = None) -> list[Change]:
@@ -195,7 +253,7 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def verify_case(services, actor: Actor, case_id: int) -> Verdict:
+def verify_case(services: Services, actor: Actor, case_id: int) -> Verdict:
     """Check a visible case's hash chain and that replaying its events rebuilds the stored state."""
     with services.db.reader() as session:
         case = get_case(session, actor, case_id)

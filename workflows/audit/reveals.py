@@ -3,6 +3,7 @@ shown in full only to the roles that need it, each time logged in RevealLog; the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,6 +13,9 @@ from workflows.accounts import Actor
 from workflows.cases import get_case, visible_clause
 from workflows.models import Case, RevealLog
 from workflows.rules.masking import PERSONAL_FIELDS, mask
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 
 @dataclass
@@ -73,7 +77,7 @@ def masked_petitioner(case: Case) -> Petitioner:
                       hide(case.petitioner_address), case.anonymous, case.group_size, revealed=False)
 
 
-def reveal_petitioner(services, actor: Actor, case_id: int) -> Petitioner:
+def reveal_petitioner(services: Services, actor: Actor, case_id: int) -> Petitioner:
     """The petitioner in full for an actor who may see the case and whose role needs it; logged."""
     if not may_reveal(actor):
         raise NotAllowed("your role does not show petitioners' personal data; ask a registrar or leader")

@@ -2,6 +2,8 @@
 version carries, and per element how cases went through it (the heatmap)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -11,8 +13,11 @@ from workflows.accounts import Actor
 from workflows.cases import visible_clause
 from workflows.models import Case
 
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
-def version_diagrams(services, version_id: int, process_ids: list[str]) -> dict[str, dict[str, str]]:
+
+def version_diagrams(services: Services, version_id: int, process_ids: list[str]) -> dict[str, dict[str, str]]:
     """{process id: {"file": path, "name": process name}} of the BPMN files of a version holding each process."""
     from lxml import etree
 
@@ -29,7 +34,7 @@ def version_diagrams(services, version_id: int, process_ids: list[str]) -> dict[
     return {p: found[p] for p in process_ids if p in found}
 
 
-def diagram_xml(services, version_id: int, process_id: str) -> str:
+def diagram_xml(services: Services, version_id: int, process_id: str) -> str:
     """The exact BPMN text of the file that holds `process_id` in the version (what the case ran on)."""
     from engine.errors import NotFound
 
@@ -39,7 +44,7 @@ def diagram_xml(services, version_id: int, process_id: str) -> str:
     return services.definitions.compiled(version_id).files[where[process_id]["file"]]
 
 
-def version_heatmap(services, actor: Actor, version_id: int) -> list[ElementStats]:
+def version_heatmap(services: Services, actor: Actor, version_id: int) -> list[ElementStats]:
     """How the cases the actor may see went through the diagrams of one process version."""
     with services.db.reader() as session:
         ids = list(session.scalars(sa.select(Case.instance_id).join(Instance, Instance.id == Case.instance_id)

@@ -57,7 +57,7 @@ def run_demo(settings: Settings, cases: int = 200, seed: int = 7, if_empty: bool
         if if_empty and existing:
             echo(f"the database already holds {existing} cases; no demo data added")
             return None
-        services.definitions.deploy(read_bundle(settings.path(settings["bpmn"]["bundle_dir"])), "designer",
+        services.definitions.deploy(read_bundle(settings.path(settings.bpmn.bundle_dir)), "designer",
                                     "deployed for the demo data")
         with services.db.unit_of_work() as tx:
             seed_organisations(tx)

@@ -13,12 +13,10 @@ import sqlalchemy.orm as so
 from engine.models import QueueTask, Timer
 from workflows.accounts import Actor, org_path
 from workflows.models import Case, CaseOrganisation, Notification
+from workflows.rules.deadlines import DUE_SOON_DAYS
 from workflows.rules.timezone import SHANGHAI
 
 QUEUES = ("mine", "unclaimed", "overdue")
-
-
-DUE_SOON_DAYS = 3
 
 
 SORTS = {"due": (QueueTask.due_at.asc().nulls_last(), QueueTask.task_id),
@@ -69,8 +67,9 @@ class DeadlineBadge:
 
 
 def deadline_badge(due_at: datetime | None, now: datetime, calendar=None, unit: str = "calendar_days",
-                   reminded: bool = False) -> DeadlineBadge | None:
-    """Days left to the deadline's last day (negative once overdue), counted in the rule's unit."""
+                   reminded: bool = False, due_soon_days: int = DUE_SOON_DAYS) -> DeadlineBadge | None:
+    """Days left to the deadline's last day (negative once overdue), counted in the rule's unit; due soon
+    within `due_soon_days` (config.yaml deadlines.due_soon_days)."""
     if due_at is None:
         return None
     today = now.astimezone(SHANGHAI).date()
@@ -86,7 +85,7 @@ def deadline_badge(due_at: datetime | None, now: datetime, calendar=None, unit: 
         days = (last - today).days
     if due_at <= now:
         state = "overdue"
-    elif reminded or days <= DUE_SOON_DAYS:
+    elif reminded or days <= due_soon_days:
         state = "due_soon"
     else:
         state = "on_time"
@@ -130,7 +129,7 @@ def _filtered(stmt: sa.Select, filters: QueueFilters, now: datetime) -> sa.Selec
 
 def queue_page(session: so.Session, actor: Actor, queue: str, now: datetime, filters: QueueFilters | None = None,
                sort: str = "due", page: int = 1, per_page: int = 20, calendar=None,
-               with_counts: bool = True) -> QueuePage:
+               with_counts: bool = True, due_soon_days: int = DUE_SOON_DAYS) -> QueuePage:
     """One page of a queue, its total, and (for the tabs) the count of each queue the actor has."""
     filters = filters or QueueFilters()
     stmt = _filtered(_base(actor, queue, now), filters, now)
@@ -140,7 +139,7 @@ def queue_page(session: so.Session, actor: Actor, queue: str, now: datetime, fil
                            .limit(per_page).offset((page - 1) * per_page)).all()
     reminded = _reminded(session, [task for task, _ in rows])
     result = [QueueRow(task, case, deadline_badge(task.due_at, now, calendar, deadline_unit(case),
-                                                  task.task_id in reminded))
+                                                  task.task_id in reminded, due_soon_days))
               for task, case in rows]
     counts = {}
     if with_counts:

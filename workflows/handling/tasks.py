@@ -1,6 +1,8 @@
 """Task actions an operator takes (complete, claim, release, reassign) and who may take them."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -8,6 +10,10 @@ from engine.errors import Conflict, InvalidData, NotAllowed
 from engine.models import Instance, QueueTask
 from engine.runtime import StepResult
 from workflows.accounts import Actor
+from workflows.models import User
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 
 def check_may_act(actor: Actor, task: QueueTask) -> None:
@@ -20,6 +26,21 @@ def check_may_act(actor: Actor, task: QueueTask) -> None:
         raise NotAllowed(f"task {task.title!r} is claimed by {task.assignee}")
 
 
+def may_reassign(actor: Actor, task: QueueTask) -> bool:
+    """Only a leader or supervisor of the task's own bureau hands it to someone else."""
+    return task.organisation == actor.organisation and actor.has("leader", "supervisor")
+
+
+def reassign_candidates(session: so.Session, actor: Actor, task: QueueTask) -> list[tuple[str, str]]:
+    """(username, display name) of the active users of the task's bureau and role, whom the actor may hand the
+    task to; none unless the actor may reassign it."""
+    if not may_reassign(actor, task):
+        return []
+    users = session.scalars(sa.select(User).where(User.organisation_code == task.organisation,
+                                                  User.active.is_(True)).order_by(User.username))
+    return [(u.username, u.display_name) for u in users if task.role is None or task.role in u.role_names]
+
+
 def open_task(session: so.Session, task_id: str) -> QueueTask:
     task = session.get(QueueTask, task_id)
     if task is None:
@@ -27,7 +48,7 @@ def open_task(session: so.Session, task_id: str) -> QueueTask:
     return task
 
 
-def complete_task(services, actor: Actor, task_id: str, data: dict,
+def complete_task(services: Services, actor: Actor, task_id: str, data: dict,
                   expected_version: int | None = None) -> StepResult:
     """Complete a task the actor may work; the drafter of a reply or opinion is recorded as the actor."""
     with services.db.reader() as session:
@@ -44,13 +65,13 @@ def complete_task(services, actor: Actor, task_id: str, data: dict,
                                      expected_version=expected_version)
 
 
-def claim_task(services, actor: Actor, task_id: str) -> StepResult:
+def claim_task(services: Services, actor: Actor, task_id: str) -> StepResult:
     with services.db.reader() as session:
         check_may_act(actor, open_task(session, task_id))
     return services.runtime.claim(task_id, actor.username, organisation=actor.organisation)
 
 
-def release_task(services, actor: Actor, task_id: str) -> StepResult:
+def release_task(services: Services, actor: Actor, task_id: str) -> StepResult:
     with services.db.reader() as session:
         task = open_task(session, task_id)
         if task.organisation != actor.organisation:
@@ -58,13 +79,11 @@ def release_task(services, actor: Actor, task_id: str) -> StepResult:
     return services.runtime.release(task_id, actor.username, organisation=actor.organisation)
 
 
-def reassign_task(services, actor: Actor, task_id: str, assignee: str) -> StepResult:
+def reassign_task(services: Services, actor: Actor, task_id: str, assignee: str) -> StepResult:
     """Leaders and supervisors hand a task of their organisation to a user of that organisation and role."""
-    from workflows.models import User
-
     with services.db.reader() as session:
         task = open_task(session, task_id)
-        if task.organisation != actor.organisation or not actor.has("leader", "supervisor"):
+        if not may_reassign(actor, task):
             raise NotAllowed("only a leader or supervisor of the task's bureau reassigns it")
         user = session.scalar(sa.select(User).where(User.username == assignee))
         if user is None or user.organisation_code != task.organisation or (

@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -16,6 +17,10 @@ from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.handling.tasks import check_may_act, open_task
 from workflows.models import Attachment, Case
+from workflows.settings import Settings
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 # What a petition's documents are: letters and scans, photos, office files, recordings of visits and calls.
 ALLOWED_TYPES = {
@@ -57,9 +62,9 @@ def clean_name(filename: str) -> str:
     return name[-200:] or "file"
 
 
-def check_uploads(settings, uploads: list[Upload]) -> None:
+def check_uploads(settings: Settings, uploads: list[Upload]) -> None:
     """Refuse, naming the file, any upload that is empty, too large or not an accepted type."""
-    limit = settings["uploads"]["max_megabytes"] * 1024 * 1024
+    limit = settings.uploads.max_megabytes * 1024 * 1024
     problems = []
     for upload in uploads:
         name = clean_name(upload.filename)
@@ -69,18 +74,18 @@ def check_uploads(settings, uploads: list[Upload]) -> None:
         elif not upload.data:
             problems.append(f"{name}: the file is empty")
         elif len(upload.data) > limit:
-            problems.append(f"{name}: larger than {settings['uploads']['max_megabytes']:g} MB")
+            problems.append(f"{name}: larger than {settings.uploads.max_megabytes:g} MB")
         elif suffix in _MAGIC and not upload.data.startswith(_MAGIC[suffix]):
             problems.append(f"{name}: the content is not a {suffix[1:].upper()} file")
     if problems:
         raise InvalidData("the documents were not stored", {FIELD: "; ".join(problems)})
 
 
-def blob_path(settings, sha256: str) -> Path:
-    return settings.path(settings["uploads"]["dir"]) / sha256[:2] / sha256[2:4] / sha256
+def blob_path(settings: Settings, sha256: str) -> Path:
+    return settings.path(settings.uploads.dir) / sha256[:2] / sha256[2:4] / sha256
 
 
-def _write_blob(settings, data: bytes) -> str:
+def _write_blob(settings: Settings, data: bytes) -> str:
     """Store the bytes under their SHA-256 (once; the same file uploaded twice is kept once)."""
     digest = hashlib.sha256(data).hexdigest()
     path = blob_path(settings, digest)
@@ -94,7 +99,7 @@ def _write_blob(settings, data: bytes) -> str:
     return digest
 
 
-def store_attachments(services, actor: Actor, case_id: int, uploads: list[Upload],
+def store_attachments(services: Services, actor: Actor, case_id: int, uploads: list[Upload],
                       task_id: str | None = None) -> list[Attachment]:
     """Add documents to a case the actor may see (and, for a task, may act on); refuses bad files first."""
     uploads = [u for u in uploads if u.filename or u.data]
@@ -128,7 +133,7 @@ def case_attachments(session: so.Session, case: Case) -> list[Attachment]:
                                 .order_by(Attachment.uploaded_at, Attachment.id)))
 
 
-def open_attachment(services, actor: Actor, case_id: int, attachment_id: int) -> tuple[Attachment, Path]:
+def open_attachment(services: Services, actor: Actor, case_id: int, attachment_id: int) -> tuple[Attachment, Path]:
     """A document of a case the actor may see, and where its bytes are."""
     with services.db.reader() as session:
         case = get_case(session, actor, case_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -29,6 +29,9 @@ from workflows.models import (
     Case,
 )
 from workflows.rules.organisations import check_division_code
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -105,7 +108,7 @@ def validate_registration(form: dict, now: datetime) -> dict:
     return data
 
 
-def register_case(services, actor: Actor, form: dict) -> Case:
+def register_case(services: Services, actor: Actor, form: dict) -> Case:
     """Register a case for the actor's organisation and start its process; returns the stored case row."""
     from workflows.intake.repeats import link_cases, propose_links
 
@@ -128,7 +131,7 @@ def register_case(services, actor: Actor, form: dict) -> Case:
                 case.registered_by = actor.username
                 if links:
                     link_cases(tx, case, links, actor.username, services.clock.now())
-                propose_links(tx, case, services.settings["repeat_detection"], actor, services.clock.now())
+                propose_links(tx, case, services.settings.repeat_detection, actor, services.clock.now())
                 tx.flush()
                 return case
         except sa.exc.IntegrityError:

@@ -20,9 +20,6 @@ from engine.errors import InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.models import Case, CaseLink
-
-if TYPE_CHECKING:
-    from workflows.bootstrap import Services
 from workflows.rules.identity import normalise_party, normalise_phone
 from workflows.rules.similarity import (
     cosine,
@@ -30,6 +27,10 @@ from workflows.rules.similarity import (
     term_vector,
     terms,
 )
+from workflows.settings import RepeatDetectionSettings
+
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
 # How much knowing who is behind the case weighs against how alike the texts are.
 IDENTITY_WEIGHT = 0.35
@@ -159,9 +160,9 @@ def suggest_repeats(services: Services, registration: Mapping[str, Any]) -> list
     """Earlier cases a registration being typed may repeat, with the deployment's window and threshold."""
     if not registration.get("facts"):
         return []
-    settings = services.settings["repeat_detection"]
+    settings = services.settings.repeat_detection
     with services.db.reader() as session:
-        return find_repeats(session, registration, settings["window_days"], settings["threshold"],
+        return find_repeats(session, registration, settings.window_days, settings.threshold,
                             services.clock.now())
 
 
@@ -207,15 +208,15 @@ def _escape_like(text: str) -> str:
 
 
 # -- links ---------------------------------------------------------------------------------------------
-def propose_links(tx: so.Session, case: Case, settings_section: Mapping[str, Any], actor: Actor | str,
+def propose_links(tx: so.Session, case: Case, settings_section: RepeatDetectionSettings, actor: Actor | str,
                   at: datetime) -> list[CaseLink]:
     """Store a proposed link from a just-registered case to each earlier case it likely repeats.
 
     `settings_section` is the `repeat_detection` settings (window_days, threshold). Pairs already linked
     (say, confirmed on the registration page) are left as they are.
     """
-    found = find_repeats(tx, registration_of(case), settings_section["window_days"],
-                         settings_section["threshold"], at, exclude_case_id=case.id)
+    found = find_repeats(tx, registration_of(case), settings_section.window_days,
+                         settings_section.threshold, at, exclude_case_id=case.id)
     linked = set(tx.scalars(sa.select(CaseLink.linked_case_id).where(CaseLink.case_id == case.id)))
     links = []
     for candidate in found:

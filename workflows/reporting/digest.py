@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -12,22 +13,23 @@ from engine.models import QueueTask
 from workflows.models import Case, Notification
 from workflows.rules.timezone import SHANGHAI
 
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
+
 log = logging.getLogger(__name__)
 
-DUE_SOON = timedelta(days=3)
-
-
-def reminder_digest(services) -> int:
+def reminder_digest(services: Services) -> int:
     """One notification per assignee (or per unclaimed organisation and role) listing tasks overdue or due
-    within three days; returns how many notifications were added."""
+    within deadlines.due_soon_days; returns how many notifications were added."""
     now = services.clock.now()
+    due_soon = timedelta(days=services.settings.deadlines.due_soon_days)
     day = now.astimezone(SHANGHAI).date().isoformat()
     with services.db.reader() as session:
         rows = session.execute(
             sa.select(QueueTask.assignee, QueueTask.organisation, QueueTask.role, QueueTask.due_at, Case.case_no,
                       QueueTask.title)
             .join(Case, Case.instance_id == QueueTask.instance_id)
-            .where(QueueTask.due_at.is_not(None), QueueTask.due_at <= now + DUE_SOON)
+            .where(QueueTask.due_at.is_not(None), QueueTask.due_at <= now + due_soon)
             .order_by(QueueTask.due_at)).all()
     groups: dict[tuple, list] = defaultdict(list)
     for assignee, organisation, role, due_at, case_no, title in rows:

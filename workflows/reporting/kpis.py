@@ -4,15 +4,20 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from engine.models import AuditEvent, QueueTask
+from workflows.cases import CLOSED_STATUSES
 from workflows.models import Case, CaseOrganisation, KpiSnapshot
 from workflows.rules.timezone import SHANGHAI
 
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
 
-def kpi_snapshot(services) -> int:
+
+def kpi_snapshot(services: Services) -> int:
     """Yesterday's running KPI figures per organisation, from the case rows and the event log.
 
     Replaces the day's snapshot if it exists, so a rerun (or a second node) gives the same rows."""
@@ -32,7 +37,7 @@ def kpi_snapshot(services) -> int:
     for organisation, _case_id, status, channel, instance_id in cases:
         f = figures[organisation]
         f["cases"] += 1
-        f["closed" if status in ("closed", "archived", "refused", "forwarded") else "open"] += 1
+        f["closed" if status in CLOSED_STATUSES else "open"] += 1
         f["by_channel"][channel] += 1
         data = ratings.get(instance_id)
         if data and "satisfaction_rated" in data:

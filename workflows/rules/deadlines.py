@@ -25,6 +25,10 @@ WORKING_DAYS = "working_days"
 UNITS = (CALENDAR_DAYS, WORKING_DAYS)
 
 
+# The default of config.yaml's deadlines.due_soon_days: a deadline this close is shown yellow and reminded.
+DUE_SOON_DAYS = 3
+
+
 EVENTS = (
     "received",
     "accepted",
