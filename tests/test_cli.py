@@ -40,7 +40,8 @@ def test_deploying_an_invalid_bundle_fails_naming_the_place(cli, tmp_path):
         (tmp_path / "forms" / form).write_text((FIXTURES / "expense" / "forms" / form).read_text())
     result = cli.invoke(args=["deploy", str(tmp_path)])
     assert result.exit_code == 1
-    assert "expense.bpmn:51 (element remind)" in result.output
+    assert "expense.bpmn:51 (element remind): The timer expression P3D must be quoted, e.g. \"P3D\"." \
+        in result.output
 
 
 def test_verify_needs_cases_or_all(cli):
@@ -55,6 +56,17 @@ def test_deadlines_preview_answers_for_a_case_received_before_national_day(cli):
     clocks = {c["key"]: c["due"] for c in json.loads(result.output)["clocks"]}
     # 3 working days after 29 Sep: 30 Sep, (1-7 Oct holiday), 8 Oct, 9 Oct.
     assert clocks["simple_acceptance"] == "2026-10-09T23:59:59+08:00"
+
+
+def test_deadlines_preview_prints_its_table_from_the_catalogs_in_either_language(cli):
+    args = ["deadlines", "preview", "--received", "2026-09-29T10:00+08:00", "--track", "simple"]
+    chinese = cli.invoke(args=args)
+    assert chinese.exit_code == 0, chinese.output
+    assert chinese.output.split()[:5] == ["时限", "规则", "起算", "截止", "提醒"]
+    assert "时间均为 Asia/Shanghai 时间" in chinese.output and "个工作日" in chinese.output
+    english = cli.invoke(args=[*args, "--lang", "en"])
+    assert english.output.split()[:5] == ["Clock", "Rule", "Starts", "Due", "Reminder"]
+    assert "working days after accepted" in english.output and "All times in Asia/Shanghai" in english.output
 
 
 def test_deadlines_preview_refuses_a_time_without_offset(cli):

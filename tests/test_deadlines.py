@@ -24,8 +24,8 @@ from workflows.rules.deadlines import (
     DeadlineRules,
     UnknownDeadlineError,
 )
+from webui.deadlines_table import format_preview_table
 from workflows.rules.deadlines_preview import (
-    format_preview_table,
     preview,
     preview_as_dict,
 )
@@ -492,7 +492,7 @@ def display_column(line: str, text: str) -> int:
 
 
 def test_chinese_table_is_aligned_and_ends_with_the_warnings(calculator):
-    table = format_preview_table(preview(calculator, at(2026, 9, 20)), lang="zh")
+    table = format_preview_table(preview(calculator, at(2026, 9, 20)), locale="zh_CN")
     lines = table.splitlines()
     assert lines[0].split() == ["时限", "规则", "起算", "截止", "提醒"]
     acceptance = next(line for line in lines if line.startswith("告知信访人是否受理"))
@@ -509,7 +509,7 @@ def test_chinese_table_is_aligned_and_ends_with_the_warnings(calculator):
 
 
 def test_english_table_shows_rule_and_weekday(calculator):
-    table = format_preview_table(preview(calculator, at(2026, 9, 29), track="simple"), lang="en")
+    table = format_preview_table(preview(calculator, at(2026, 9, 29), track="simple"), locale="en")
     reply = next(line for line in table.splitlines() if line.startswith("Simple track: reply"))
     assert "10 working days after accepted" in reply
     assert "2026-10-22 23:59:59 Thu" in reply
@@ -517,5 +517,5 @@ def test_english_table_shows_rule_and_weekday(calculator):
 
 
 def test_table_refuses_an_unknown_language(calculator):
-    with pytest.raises(ValueError, match="unknown language 'fr'; accepted: zh, en"):
-        format_preview_table(preview(calculator, at(2026, 9, 20)), lang="fr")
+    with pytest.raises(ValueError, match="unknown language 'fr'; accepted: zh_CN, en"):
+        format_preview_table(preview(calculator, at(2026, 9, 20)), locale="fr")

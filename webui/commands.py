@@ -70,7 +70,15 @@ def deploy_command(folder: str | None, actor: str, comment: str) -> None:
     try:
         version, created = services.definitions.deploy(files, actor, comment)
     except InvalidBundle as exc:
-        click.echo(str(exc), err=True)
+        from flask_babel import force_locale
+
+        from webui.i18n.errors import error_message
+        with force_locale("en"):
+            click.echo(error_message(exc), err=True)
+            for problem in exc.problems:
+                where = problem.file + (f":{problem.line}" if problem.line else "") + \
+                    (f" (element {problem.element})" if problem.element else "")
+                click.echo(f"  {where}: {error_message(problem)}", err=True)
         sys.exit(1)
     state = "deployed as new" if created else "unchanged; still"
     click.echo(f"{folder}: {state} version {version.id} ({version.content_hash[:12]}), "
@@ -119,7 +127,8 @@ def deadlines_group() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @with_appcontext
 def deadlines_preview(received: str, track: str, as_json: bool, lang: str) -> None:
-    from workflows.rules.deadlines_preview import format_preview_table, preview
+    from webui.deadlines_table import format_preview_table
+    from workflows.rules.deadlines_preview import preview
     try:
         when = datetime.fromisoformat(received)
     except ValueError as exc:
@@ -130,7 +139,7 @@ def deadlines_preview(received: str, track: str, as_json: bool, lang: str) -> No
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_preview_table(result, lang=lang))
+        click.echo(format_preview_table(result, locale="en" if lang == "en" else "zh_CN"))
 
 
 @click.command("run", help="Serve the web app with the timer scheduler running.")

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from webui.i18n import translate_error
+from webui.i18n.errors import error_message, field_messages
 
 PAGES = {
     400: "errors/400.html",
@@ -27,8 +27,9 @@ PAGES = {
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(NotFound, lambda exc: _page(404, translate_error(str(exc))))
-    app.register_error_handler(NotAllowed, lambda exc: _page(403, translate_error(str(exc))))
+    app.jinja_env.globals["error_message"] = error_message
+    app.register_error_handler(NotFound, lambda exc: _page(404, error_message(exc)))
+    app.register_error_handler(NotAllowed, lambda exc: _page(403, error_message(exc)))
     app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(InvalidData, _invalid)
     app.register_error_handler(CSRFError, _csrf)
@@ -41,12 +42,11 @@ def _page(status: int, message: str | None = None, **context):
 
 def _conflict(exc: Conflict):
     reload_url = getattr(g, "reload_url", None) or request.referrer or request.path
-    return _page(409, translate_error(str(exc)), reload_url=reload_url)
+    return _page(409, error_message(exc), reload_url=reload_url)
 
 
 def _invalid(exc: InvalidData):
-    errors = {field: translate_error(message) for field, message in exc.errors.items()}
-    return _page(422, translate_error(str(exc)), errors=errors)
+    return _page(422, error_message(exc), errors=field_messages(exc.errors))
 
 
 def _csrf(exc: CSRFError):

@@ -16,6 +16,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from engine.errors import FieldError
 from workflows.rules.timezone import SHANGHAI
 
 # Filled in by workflows.cases.complete_task with the signed-in user; shown, never typed.
@@ -128,13 +129,13 @@ def prefill(schema: Mapping | None, data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def read_form(schema: Mapping | None, form: MultiDict) -> tuple[dict[str, Any], dict[str, str]]:
-    """The submitted form as data for the schema, and {field: message} for values of the wrong type.
+def read_form(schema: Mapping | None, form: MultiDict) -> tuple[dict[str, Any], dict[str, FieldError]]:
+    """The submitted form as data for the schema, and {field: FieldError} for values of the wrong type.
 
     Empty inputs are left out, so that the schema's `required` names them.
     """
     data: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
     for f in form_fields(schema):
         raw = form.get(f.name, "")
         raw = raw.strip() if isinstance(raw, str) else raw
@@ -157,12 +158,12 @@ def read_form(schema: Mapping | None, form: MultiDict) -> tuple[dict[str, Any], 
             try:
                 data[f.name] = int(raw)
             except ValueError:
-                errors[f.name] = "Not a valid integer."
+                errors[f.name] = FieldError("form.type", {"expected": "integer"})
         elif f.kind == "datetime":
             try:
                 data[f.name] = local_datetime(raw).isoformat()
             except ValueError:
-                errors[f.name] = "Not a valid datetime."
+                errors[f.name] = FieldError("form.format", {"format": "date-time"})
         else:
             data[f.name] = raw
     return data, errors

@@ -10,10 +10,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.clock import Clock
-from engine.errors import InvalidData
+from engine.errors import FieldError, InvalidData
 from workflows.models import ROLES, Organisation, User, UserRole
 from workflows.rules import organisations as orgs
+from workflows.rules.language import LOCALES
 
+MIN_PASSWORD_LENGTH = 8
 _hasher = PasswordHasher()
 # Checked against when the user does not exist, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password")
@@ -75,20 +77,22 @@ def create_user(session: so.Session, clock: Clock, username: str, display_name: 
     roles = sorted(set(roles))
     errors = {}
     if not username or not username.strip():
-        errors["username"] = "required"
+        errors["username"] = FieldError("field.required")
     elif session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        errors["username"] = f"{username!r} is taken"
-    if len(password or "") < 8:
-        errors["password"] = "at least 8 characters"
+        errors["username"] = FieldError("user.username_taken", {"username": username})
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        errors["password"] = FieldError("field.too_short", {"min": MIN_PASSWORD_LENGTH})
     if session.get(Organisation, organisation) is None:
-        errors["organisation"] = f"no organisation {organisation!r}"
+        errors["organisation"] = FieldError("user.unknown_organisation", {"organisation": organisation})
     unknown = [r for r in roles if r not in ROLES]
-    if unknown or not roles:
-        errors["roles"] = f"unknown roles {unknown}; use {', '.join(ROLES)}" if unknown else "give at least one role"
-    if locale not in (None, "zh_CN", "en"):
-        errors["locale"] = "zh_CN or en"
+    if unknown:
+        errors["roles"] = FieldError("user.unknown_roles", {"roles": unknown, "known": list(ROLES)})
+    elif not roles:
+        errors["roles"] = FieldError("user.role_required")
+    if locale is not None and locale not in LOCALES:
+        errors["locale"] = FieldError("field.one_of", {"options": list(LOCALES)})
     if errors:
-        raise InvalidData("the user was not created", errors)
+        raise InvalidData("user.not_created", errors=errors)
     user = User(username=username.strip(), display_name=display_name or username, password_hash=hash_password(password),
                 organisation_code=organisation, locale=locale, active=True, created_at=clock.now(),
                 roles=[UserRole(role=r) for r in roles])
@@ -99,8 +103,9 @@ def create_user(session: so.Session, clock: Clock, username: str, display_name: 
 
 def set_locale(session: so.Session, user_id: int, locale: str) -> None:
     """Remember the user's language for their next sessions."""
-    if locale not in ("zh_CN", "en"):
-        raise InvalidData("the language was not changed", {"locale": "zh_CN or en"})
+    if locale not in LOCALES:
+        raise InvalidData("user.locale_not_changed", errors={"locale": FieldError("field.one_of",
+                                                                                  {"options": list(LOCALES)})})
     user = session.get(User, user_id)
     if user is not None:
         user.locale = locale

@@ -39,7 +39,7 @@ def get_case(session: so.Session, actor: Actor, case_id: int | None = None, case
         sa.select(Case).where(Case.case_no == case_no)
     case = session.scalar(stmt)
     if case is None:
-        raise NotFound(f"case {case_id or case_no} does not exist")
+        raise NotFound("case.not_found", case=case_no or case_id)
     if not session.scalar(sa.select(visible_clause(actor)).where(Case.id == case.id).select_from(Case)):
-        raise NotAllowed(f"case {case.case_no} belongs to another bureau")
+        raise NotAllowed("case.other_bureau", case=case.case_no)
     return case

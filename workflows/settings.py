@@ -22,6 +22,7 @@ from marshmallow import (
 )
 
 from workflows.rules.deadlines import DUE_SOON_DAYS
+from workflows.rules.language import DEFAULT_LOCALE, LOCALES
 from workflows.rules.timezone import TIMEZONE_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -145,8 +146,8 @@ class SecuritySchema(_Section):
 
 class LocaleSchema(_Section):
     settings_class = LocaleSettings
-    default = fields.String(load_default="zh_CN", validate=validate.OneOf(["zh_CN", "en"]))
-    available = fields.List(fields.String(validate=validate.OneOf(["zh_CN", "en"])), load_default=["zh_CN", "en"])
+    default = fields.String(load_default=DEFAULT_LOCALE, validate=validate.OneOf(LOCALES))
+    available = fields.List(fields.String(validate=validate.OneOf(LOCALES)), load_default=list(LOCALES))
 
 
 class BpmnSchema(_Section):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from engine.errors import InvalidData, NotAllowed
+from engine.errors import FieldError, InvalidData, NotAllowed
 from engine.models import Instance, QueueTask
 from tests.lifecycle.helpers import petition
 from workflows.cases import get_case
@@ -47,7 +47,10 @@ def test_bad_registration_names_each_field_and_stores_nothing(services, make_act
         register_case(services, registrar, bad)
     errors = raised.value.errors
     assert set(errors) >= {"channel", "division_code", "pollution_types", "petitioner.id_number"}
-    assert "GB/T 2260" in errors["division_code"]
+    assert errors["division_code"] == FieldError("registration.division_code", {"value": "33010"})
+    assert errors["channel"].code == "field.one_of" and "letter" in errors["channel"].params["options"]
+    assert errors["pollution_types"] == FieldError("registration.pollution_type_required")
+    assert errors["petitioner.id_number"] == FieldError("petitioner.id_number_format")
     assert counts(services) == (0, 0)
 
 
@@ -55,7 +58,8 @@ def test_named_petitioner_needs_a_name_unless_anonymous(services, make_actor):
     registrar = make_actor("reg-wang", "registrar")
     with pytest.raises(InvalidData) as raised:
         register_case(services, registrar, dict(FORM, petitioner={"name": "", "phone": "1380000"}))
-    assert "petitioner.name" in raised.value.errors
+    assert raised.value.code == "registration.invalid"
+    assert raised.value.errors["petitioner.name"] == FieldError("petitioner.name_required")
     anonymous = register_case(services, registrar, dict(FORM, petitioner={"anonymous": True}))
     assert anonymous.anonymous and anonymous.petitioner_name is None
 

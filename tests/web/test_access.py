@@ -39,7 +39,7 @@ def test_another_bureaus_user_cannot_claim_or_complete_its_task(as_user, service
 def test_a_task_for_another_role_is_shown_read_only(as_user, services):
     case = to_investigation(services)
     page = as_user("lead-xh").get(f"/tasks/{case.task_id('调查核实')}").get_data(as_text=True)
-    assert "此任务需要其他角色（handler）办理。" in page
+    assert "此任务需要其他角色（承办人）办理。" in page
     assert "<fieldset disabled" in page
 
 

@@ -64,6 +64,38 @@ def test_bad_fields_are_named_and_nothing_is_stored(as_user, services):
     assert cases(services) == []
 
 
+def test_bad_fields_are_named_in_the_users_language_from_their_codes(as_user, services):
+    bad = dict(FORM, **{"petitioner.phone": "call me"}, facts="oil", channel="fax", repeats_checked="1")
+    del bad["pollution_types"]
+    unreachable = dict(FORM, **{"petitioner.name": "", "petitioner.phone": "", "petitioner.address": ""},
+                       repeats_checked="1")
+    web = as_user("reg-hz")
+    chinese = web.post("/cases/new", bad).get_data(as_text=True)
+    assert '<p class="error-summary" role="alert">案件未登记，请更正标出的字段。</p>' in chinese
+    assert 'id="petitioner-phone-error">只能填写数字、+、- 和空格。' in chinese
+    assert 'id="facts-error">请填写 5 至 20000 个字。' in chinese
+    assert 'id="pollution_types-error">请至少选择一种污染类型。' in chinese
+    assert 'id="channel-error">请从选项中选择。' in chinese
+    chinese = web.post("/cases/new", unreachable).get_data(as_text=True)
+    assert 'id="petitioner-name-error">非匿名信访必须填写。' in chinese
+    assert 'id="petitioner-phone-error">请填写联系电话或通讯地址，以便答复。' in chinese
+    web.post("/language", {"locale": "en"})
+    response = web.post("/cases/new", bad)
+    english = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<p class="error-summary" role="alert">The case was not registered; correct the fields marked.</p>' \
+        in english
+    assert 'id="petitioner-phone-error">Digits, +, - and spaces only.' in english
+    assert 'id="facts-error">Give between 5 and 20000 characters.' in english
+    assert 'id="pollution_types-error">Choose at least one pollution type.' in english
+    assert 'id="channel-error">Choose one of the options.' in english
+    english = web.post("/cases/new", unreachable).get_data(as_text=True)
+    assert 'id="petitioner-name-error">Required unless the petitioner is anonymous.' in english
+    assert 'id="petitioner-phone-error">Give a phone number or an address to reply to.' in english
+    assert "field." not in english and "petitioner.name_required" not in english
+    assert cases(services) == []
+
+
 def test_a_future_receipt_time_is_refused(as_user, services):
     response = as_user("reg-hz").post("/cases/new", dict(FORM, received_at="2026-03-09T08:00"))
     assert 'id="received_at-error">时间不能晚于现在。' in response.get_data(as_text=True)
@@ -111,9 +143,9 @@ def test_documents_are_stored_by_checksum_and_served_to_those_who_see_the_case(a
 
 
 @pytest.mark.parametrize("upload, message", [
-    ((io.BytesIO(b"MZ\x90\x00"), "tool.exe"), "tool.exe: type not accepted"),
-    ((io.BytesIO(b"not really"), "photo.png"), "photo.png: the content is not a PNG file"),
-    ((io.BytesIO(b"%PDF" + b"0" * (1024 * 1024 + 10)), "big.pdf"), "big.pdf: larger than 1 MB"),
+    ((io.BytesIO(b"MZ\x90\x00"), "tool.exe"), "tool.exe：不接受此类文件"),
+    ((io.BytesIO(b"not really"), "photo.png"), "photo.png：文件内容不是 PNG 格式"),
+    ((io.BytesIO(b"%PDF" + b"0" * (1024 * 1024 + 10)), "big.pdf"), "big.pdf：超过 1 MB"),
 ])
 def test_a_document_of_the_wrong_type_or_size_is_refused_and_nothing_is_stored(as_user, services, upload, message):
     response = as_user("reg-hz").post("/cases/new", dict(FORM, repeats_checked="1", attachments=upload),

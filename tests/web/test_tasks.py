@@ -40,7 +40,7 @@ def test_a_wrong_document_on_a_task_is_refused_next_to_the_upload(as_user, servi
                                       {"attachments": (io.BytesIO(b"#!/bin/sh"), "run.sh")},
                                       content_type="multipart/form-data")
     assert response.status_code == 422
-    assert 'id="attachments-error">run.sh: type not accepted' in response.get_data(as_text=True)
+    assert 'id="attachments-error">run.sh：不接受此类文件' in response.get_data(as_text=True)
     with services.db.reader() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
 

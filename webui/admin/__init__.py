@@ -6,9 +6,10 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import InvalidData
+from engine.errors import FieldError, InvalidData
 from webui import current_services
 from webui.auth import current_actor, roles_required
+from webui.i18n.errors import field_messages
 from workflows.accounts import all_users
 from workflows.handling.timers import correct_deadline, pending_timers, timer_with_case
 from workflows.rules.timezone import SHANGHAI, TIMEZONE_NAME
@@ -43,7 +44,7 @@ def correct_timer(timer_id: int):
             new_due = _parse_local(request.form.get("new_due", ""))
             correct_deadline(services, actor, timer_id, new_due, request.form.get("reason", ""))
         except InvalidData as exc:
-            errors = exc.errors
+            errors = field_messages(exc.errors)
         else:
             flash(_("The deadline was corrected; the correction is in the case's history."), "success")
             return redirect(url_for("admin.timers", case_no=found.case_no or ""))
@@ -56,8 +57,8 @@ def _parse_local(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidData(_("The deadline was not corrected."),
-                          {"new_due": _("Give a date and time, e.g. 2026-12-31 23:59.")}) from None
+        raise InvalidData("timer.not_corrected",
+                          errors={"new_due": FieldError("form.format", {"format": "date-time"})}) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
 

@@ -1,8 +1,9 @@
-"""Languages: Flask-Babel with zh_CN (default) and en, chosen per user and kept in the session.
+"""Languages: Flask-Babel with zh_CN (default) and en, chosen per user and kept in the session, else taken
+from the browser's Accept-Language.
 
-Also the labels of the domain's codes (channels, pollution types, statuses...), the split of the
-bilingual labels that BPMN titles and form files carry ("受理决定 Decision"), and the translation of the
-English messages that the engine and the domain raise.
+Also the labels of the domain's codes (channels, pollution types, statuses...) and the split of the
+bilingual labels that BPMN titles and form files carry ("受理决定 Decision"). Errors are translated by
+their code in webui/i18n/errors.py.
 """
 from __future__ import annotations
 
@@ -13,15 +14,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, format_datetime, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webui.urls import local_path, same_site_path
+from workflows.rules.language import LOCALES, N_
 from workflows.rules.timezone import TIMEZONE_NAME
 
 bp = Blueprint("i18n", __name__)
-LOCALES = ("zh_CN", "en")
+__all__ = ["LOCALES", "N_", "TRANSLATIONS", "label", "pick", "select_locale"]
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 CHANNELS = {
@@ -57,72 +58,6 @@ COMMANDS = {
 BADGES = {"on_time": _l("On time"), "due_soon": _l("Due soon"), "overdue": _l("Overdue")}
 
 
-def N_(text: str) -> str:
-    """Marks a message for extraction (pybabel -k N_); translated where it is shown."""
-    return text
-
-
-# The English messages of engine and domain errors, as patterns, and what to say instead.
-_MESSAGES: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"^this field is required$"), N_("This field is required.")),
-    (re.compile(r"^Missing data for required field\.$"), N_("This field is required.")),
-    (re.compile(r"^Field may not be null\.$"), N_("This field is required.")),
-    (re.compile(r"^required unless the petitioner is anonymous$"),
-     N_("Required unless the petitioner is anonymous.")),
-    (re.compile(r"^give a phone number or an address to reply to$"),
-     N_("Give a phone number or an address to reply to.")),
-    (re.compile(r"^digits, \+, - and spaces only$"), N_("Digits, +, - and spaces only.")),
-    (re.compile(r"^an 18-character resident ID number"), N_("An 18-character resident ID number (the last may be X).")),
-    (re.compile(r"^choose at least one pollution type$"), N_("Choose at least one pollution type.")),
-    (re.compile(r"^Must be one of: "), N_("Choose one of the options.")),
-    (re.compile(r"^Not a valid datetime\.$"), N_("Not a valid date and time.")),
-    (re.compile(r"^Not a valid integer\.$"), N_("Give a whole number.")),
-    (re.compile(r"^Not a valid string\.$"), N_("This field is required.")),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), N_("Give between %(a)s and %(b)s characters.")),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), N_("Give at least %(a)s characters.")),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), N_("Give at most %(a)s characters.")),
-    (re.compile(r"^Must be greater than or equal to (\d+) and less than or equal to (\d+)\.$"),
-     N_("Give a number from %(a)s to %(b)s.")),
-    (re.compile(r"^lies in the future$"), N_("This time lies in the future.")),
-    (re.compile(r"^division code .* is not a GB/T 2260 code"),
-     N_("Not a GB/T 2260 division code: give 6, 9 or 12 digits, e.g. 330106.")),
-    (re.compile(r"^the case was not registered"), N_("The case was not registered; correct the fields marked.")),
-    (re.compile(r"^the form of task .* has errors"), N_("The form has errors; correct the fields marked.")),
-    (re.compile(r"^'.*' is not one of "), N_("Choose one of the options.")),
-    (re.compile(r"^.* should be non-empty$"), N_("This field is required.")),
-    (re.compile(r"^'.*' is too short$"), N_("Too short.")),
-    (re.compile(r"^.* is less than the minimum of (\d+)$"), N_("Give at least %(a)s.")),
-    (re.compile(r"^.* is greater than the maximum of (\d+)$"), N_("Give at most %(a)s.")),
-    (re.compile(r"^.* is not of type 'integer'$"), N_("Give a whole number.")),
-    (re.compile(r"^.* is not a 'date-time'$"), N_("Give a date and time.")),
-    (re.compile(r"^.* is not a 'date'$"), N_("Give a date.")),
-    (re.compile(r"^.* does not match '"), N_("Not in the expected format.")),
-    (re.compile(r"^.* has non-unique elements$"), N_("Each value may appear once.")),
-    (re.compile(r"^.* was expected$"), N_("This value does not fit the other answers.")),
-    (re.compile(r"^case .* belongs to another bureau$"), N_("This case belongs to another bureau.")),
-    (re.compile(r"^case .* does not exist$"), N_("No such case.")),
-    (re.compile(r"^task .* is no longer open"),
-     N_("This task is no longer open: someone else has just completed it. The case has been reloaded.")),
-    (re.compile(r"^this task is no longer open"),
-     N_("This task is no longer open: someone else has just completed it. The case has been reloaded.")),
-    (re.compile(r"^the case changed since you opened it"),
-     N_("The case changed since you opened it: someone else has just acted on it. Reload to see what changed.")),
-    (re.compile(r"^the case was changed by someone else"),
-     N_("The case changed since you opened it: someone else has just acted on it. Reload to see what changed.")),
-    (re.compile(r"^task .* was already claimed by (\S+)$"), N_("Someone else claimed this task first (%(a)s).")),
-    (re.compile(r"^task .* is claimed by (\S+?);?( |$)"), N_("This task is claimed by %(a)s.")),
-    (re.compile(r"^task .* belongs to (\S+), not"), N_("This task belongs to another bureau (%(a)s).")),
-    (re.compile(r"^task .* is for the (\S+) role$"), N_("This task is for another role (%(a)s).")),
-    (re.compile(r"^only (\S+) can release task"), N_("Only %(a)s can release this task.")),
-    (re.compile(r"^only a leader or supervisor of the task's bureau reassigns it$"),
-     N_("Only a leader or supervisor of the task's bureau may reassign it.")),
-    (re.compile(r"^'(.*)' is not a (\S+) of "), N_("%(a)s does not have this task's role in this bureau.")),
-    (re.compile(r"^the task was not reassigned$"), N_("The task was not reassigned.")),
-    (re.compile(r"^only registrars register cases$"), N_("Only registrars register cases.")),
-    (re.compile(r"^the case is (\S+); it accepts no more steps$"), N_("The case is closed; it accepts no more steps.")),
-]
-
-
 def init_app(app: Flask) -> None:
     settings = app.extensions["ecopetition"].settings
     app.config.setdefault("BABEL_DEFAULT_LOCALE", settings.locale.default)
@@ -140,13 +75,22 @@ def available() -> list[str]:
 
 
 def select_locale() -> str:
-    """The session's choice, else the user's stored one, else the deployment default."""
+    """The session's choice, else the user's stored one, else the browser's (Accept-Language), else the
+    deployment default."""
     chosen = session.get("locale")
     if chosen in available():
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in available():
         return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return browser_locale(available()) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def browser_locale(offered: list[str]) -> str | None:
+    """The available locale the browser prefers ('en-US' gives en, 'zh-TW' gives zh_CN), or None."""
+    # Accept-Language spells them en-US, zh-CN; match on the language alone.
+    by_language = {code.split("_")[0].lower(): code for code in offered}
+    best = request.accept_languages.best_match(list(by_language))
+    return by_language.get(best) if best else None
 
 
 def current_locale() -> str:
@@ -230,38 +174,19 @@ def when(moment: datetime | None, format: str = "short") -> str:
     return format_datetime(moment, "yyyy-MM-dd HH:mm") if format == "short" else format_datetime(moment, format)
 
 
-_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
-
-
 def shown_time(value: str) -> str:
-    """An ISO time (as case data holds it) in the local format; any other text as it is."""
-    if _ISO_MOMENT.match(value):
-        return when(datetime.fromisoformat(value))
-    return value
+    """An ISO time with its offset (as case data holds it) in the local format; any other text as it is."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return when(moment) if "T" in value and moment.tzinfo is not None else value
 
 
 def day(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return format_datetime(moment, "yyyy-MM-dd")
-
-
-def translate_error(message: str | None) -> str:
-    """An engine or domain message in the user's language; unknown messages are shown as they are."""
-    if not message:
-        return ""
-    for pattern, text in _MESSAGES:
-        match = pattern.search(message)
-        if match:
-            groups = match.groups()
-            values = {"a": groups[0] if groups else "", "b": groups[1] if len(groups) > 1 else ""}
-            return _(text, **values)
-    return message
-
-
-def field_errors(errors: dict[str, str]) -> dict[str, str]:
-    return {field: translate_error(message) for field, message in errors.items()}
-
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:

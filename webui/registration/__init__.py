@@ -16,7 +16,7 @@ from engine.errors import InvalidData
 from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.forms import input_datetime, local_datetime
-from webui.i18n import field_errors, translate_error
+from webui.i18n.errors import error_message, field_messages
 from workflows.intake.attachments import (
     ALLOWED_TYPES,
     Upload,
@@ -59,8 +59,8 @@ def create():
         check_uploads(services.settings, uploads)
         case = register_case(services, actor, registration)
     except InvalidData as exc:
-        return _page(request.form, field_errors(exc.errors), repeat_candidates(registration), checked=True,
-                     message=translate_error(str(exc)), kept_files=bool(uploads)), 422
+        return _page(request.form, field_messages(exc.errors), repeat_candidates(registration), checked=True,
+                     message=error_message(exc), kept_files=bool(uploads)), 422
     store_attachments(services, actor, case.id, uploads)
     flash(_("Case %(case_no)s registered. Query code for the petitioner: %(code)s",
             case_no=case.case_no, code=case.query_code), "success")
@@ -110,7 +110,7 @@ def _problems(registration: dict) -> dict[str, str]:
     try:
         validate_registration(registration, current_services().clock.now())
     except InvalidData as exc:
-        return field_errors(exc.errors)
+        return field_messages(exc.errors)
     return {}
 
 

@@ -15,12 +15,13 @@ from engine.forms import form_errors
 from webui import current_services
 from webui.auth import current_actor
 from webui.forms import Field, form_fields, input_datetime, prefill, read_form
-from webui.i18n import field_errors, translate_error
+from webui.i18n.errors import error_message, field_messages
 from workflows.accounts import Actor
 from workflows.handling.task_page import TaskPage, task_page
 from workflows.handling.tasks import complete_task
 from workflows.intake.attachments import (
     ALLOWED_TYPES,
+    FIELD,
     Upload,
     store_attachments,
 )
@@ -46,12 +47,12 @@ def complete(task_id: str):
     if errors:
         # Values of the wrong type are not sent on; the schema's view of the rest is shown with them.
         errors = {**form_errors(page.schema, data), **errors}
-        return _render(page, request.form, field_errors(errors)), 422
+        return _render(page, request.form, field_messages(errors)), 422
     expected = request.form.get("lock_version", "")
     try:
         complete_task(services, actor, task_id, data, int(expected) if expected.isdigit() else None)
     except InvalidData as exc:
-        return _render(page, request.form, field_errors(exc.errors), translate_error(str(exc))), 422
+        return _render(page, request.form, field_messages(exc.errors), error_message(exc)), 422
     flash(_("Done: %(task)s of case %(case_no)s.", task=_pick(page.task.title), case_no=page.case.case_no),
           "success")
     return redirect(url_for("cases.show", case_id=page.case.id))
@@ -71,7 +72,7 @@ def upload(task_id: str):
         rows = store_attachments(services, actor, page.case.id, uploads, task_id=task_id)
     except InvalidData as exc:
         return _render(page, prefill(page.schema, page.data), {},
-                       upload_error=translate_error("; ".join(exc.errors.values()) or str(exc))), 422
+                       upload_error=field_messages(exc.errors).get(FIELD) or error_message(exc)), 422
     flash(_("%(count)d document(s) added.", count=len(rows)), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -96,7 +97,7 @@ def _render(page: TaskPage, values, errors: dict, message: str | None = None, up
     fields: list[Field] = form_fields(page.schema, _values(page.schema, values), choices)
     return render_template(
         "tasks/show.html", page=page, fields=fields, errors=errors, message=message, upload_error=upload_error,
-        refusal=translate_error(str(page.refusal)) if page.refusal else "",
+        refusal=error_message(page.refusal) if page.refusal else "",
         accept=",".join(sorted(ALLOWED_TYPES)), max_megabytes=current_services().settings.uploads.max_megabytes)
 
 

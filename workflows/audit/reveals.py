@@ -80,7 +80,7 @@ def masked_petitioner(case: Case) -> Petitioner:
 def reveal_petitioner(services: Services, actor: Actor, case_id: int) -> Petitioner:
     """The petitioner in full for an actor who may see the case and whose role needs it; logged."""
     if not may_reveal(actor):
-        raise NotAllowed("your role does not show petitioners' personal data; ask a registrar or leader")
+        raise NotAllowed("reveal.role_not_allowed")
     with services.db.unit_of_work() as tx:
         case = get_case(tx, actor, case_id)
         tx.add(RevealLog(case_id=case.id, username=actor.username, organisation=actor.organisation,

@@ -40,7 +40,7 @@ def diagram_xml(services: Services, version_id: int, process_id: str) -> str:
 
     where = version_diagrams(services, version_id, [process_id])
     if process_id not in where:
-        raise NotFound(f"process {process_id!r} is not in version {version_id}")
+        raise NotFound("process.not_in_version", process=process_id, version=version_id)
     return services.definitions.compiled(version_id).files[where[process_id]["file"]]
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.errors import Conflict, InvalidData, NotAllowed
+from engine.errors import Conflict, FieldError, InvalidData, NotAllowed
 from engine.models import Instance, QueueTask
 from engine.runtime import StepResult
 from workflows.accounts import Actor
@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 def check_may_act(actor: Actor, task: QueueTask) -> None:
     """An actor may work a task of their own organisation, in one of their roles, unclaimed or claimed by them."""
     if task.organisation != actor.organisation:
-        raise NotAllowed(f"task {task.title!r} belongs to {task.organisation}, not {actor.organisation}")
+        raise NotAllowed("task.wrong_organisation", task=task.title, organisation=task.organisation)
     if task.role and task.role not in actor.roles:
-        raise NotAllowed(f"task {task.title!r} is for the {task.role} role")
+        raise NotAllowed("task.wrong_role", task=task.title, role=task.role)
     if task.assignee and task.assignee != actor.username:
-        raise NotAllowed(f"task {task.title!r} is claimed by {task.assignee}")
+        raise NotAllowed("task.claimed_by", task=task.title, assignee=task.assignee)
 
 
 def may_reassign(actor: Actor, task: QueueTask) -> bool:
@@ -44,7 +44,7 @@ def reassign_candidates(session: so.Session, actor: Actor, task: QueueTask) -> l
 def open_task(session: so.Session, task_id: str) -> QueueTask:
     task = session.get(QueueTask, task_id)
     if task is None:
-        raise Conflict("this task is no longer open; someone may have completed it. Reload the case.")
+        raise Conflict("task.not_open", task=task_id)
     return task
 
 
@@ -75,7 +75,7 @@ def release_task(services: Services, actor: Actor, task_id: str) -> StepResult:
     with services.db.reader() as session:
         task = open_task(session, task_id)
         if task.organisation != actor.organisation:
-            raise NotAllowed(f"task {task.title!r} belongs to {task.organisation}")
+            raise NotAllowed("task.wrong_organisation", task=task.title, organisation=task.organisation)
     return services.runtime.release(task_id, actor.username, organisation=actor.organisation)
 
 
@@ -84,10 +84,10 @@ def reassign_task(services: Services, actor: Actor, task_id: str, assignee: str)
     with services.db.reader() as session:
         task = open_task(session, task_id)
         if not may_reassign(actor, task):
-            raise NotAllowed("only a leader or supervisor of the task's bureau reassigns it")
+            raise NotAllowed("task.reassign_not_allowed", task=task.title)
         user = session.scalar(sa.select(User).where(User.username == assignee))
         if user is None or user.organisation_code != task.organisation or (
                 task.role and task.role not in user.role_names):
-            raise InvalidData("the task was not reassigned",
-                              {"assignee": f"{assignee!r} is not a {task.role} of {task.organisation}"})
+            raise InvalidData("task.not_reassigned", errors={"assignee": FieldError(
+                "task.assignee_unsuitable", {"assignee": assignee, "role": task.role, "organisation": task.organisation})})
     return services.runtime.reassign(task_id, assignee, actor.username, organisation=actor.organisation)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.errors import InvalidData, NotFound
+from engine.errors import FieldError, InvalidData, NotFound
 from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.handling.tasks import check_may_act, open_task
@@ -63,22 +63,26 @@ def clean_name(filename: str) -> str:
 
 
 def check_uploads(settings: Settings, uploads: list[Upload]) -> None:
-    """Refuse, naming the file, any upload that is empty, too large or not an accepted type."""
-    limit = settings.uploads.max_megabytes * 1024 * 1024
-    problems = []
-    for upload in uploads:
+    """Refuse, naming the file, any upload that is empty, too large or not an accepted type; each bad file is
+    an error at 'attachments.<position>'."""
+    megabytes = settings.uploads.max_megabytes
+    problems: dict[str, FieldError] = {}
+    for position, upload in enumerate(uploads):
         name = clean_name(upload.filename)
         suffix = Path(name).suffix.lower()
         if suffix not in ALLOWED_TYPES:
-            problems.append(f"{name}: type not accepted; use {', '.join(sorted(ALLOWED_TYPES))}")
+            problem = FieldError("attachment.type_refused", {"file": name, "accepted": sorted(ALLOWED_TYPES)})
         elif not upload.data:
-            problems.append(f"{name}: the file is empty")
-        elif len(upload.data) > limit:
-            problems.append(f"{name}: larger than {settings.uploads.max_megabytes:g} MB")
+            problem = FieldError("attachment.empty", {"file": name})
+        elif len(upload.data) > megabytes * 1024 * 1024:
+            problem = FieldError("attachment.too_large", {"file": name, "megabytes": megabytes})
         elif suffix in _MAGIC and not upload.data.startswith(_MAGIC[suffix]):
-            problems.append(f"{name}: the content is not a {suffix[1:].upper()} file")
+            problem = FieldError("attachment.content_mismatch", {"file": name, "type": suffix[1:].upper()})
+        else:
+            continue
+        problems[f"{FIELD}.{position}"] = problem
     if problems:
-        raise InvalidData("the documents were not stored", {FIELD: "; ".join(problems)})
+        raise InvalidData("attachment.not_stored", errors=problems)
 
 
 def blob_path(settings: Settings, sha256: str) -> Path:
@@ -111,7 +115,7 @@ def store_attachments(services: Services, actor: Actor, case_id: int, uploads: l
         if task_id is not None:
             task = open_task(session, task_id)
             if task.instance_id != case.instance_id:
-                raise NotFound(f"task {task_id} is not a task of case {case.case_no}")
+                raise NotFound("attachment.task_not_of_case", task=task_id, case=case.case_no)
             check_may_act(actor, task)
     stored = [(u, _write_blob(services.settings, u.data)) for u in uploads]
     now = services.clock.now()
@@ -139,10 +143,10 @@ def open_attachment(services: Services, actor: Actor, case_id: int, attachment_i
         case = get_case(session, actor, case_id)
         row = session.get(Attachment, attachment_id)
         if row is None or row.case_id != case.id:
-            raise NotFound(f"case {case.case_no} has no document {attachment_id}")
+            raise NotFound("attachment.not_found", case=case.case_no, attachment=attachment_id)
     path = blob_path(services.settings, row.sha256)
     if not path.exists():
-        raise NotFound(f"the file of document {attachment_id} is missing from the upload store")
+        raise NotFound("attachment.file_missing", attachment=attachment_id)
     if hashlib.sha256(path.read_bytes()).hexdigest() != row.sha256:
-        raise NotFound(f"the file of document {attachment_id} does not match its checksum; it was not served")
+        raise NotFound("attachment.checksum_mismatch", attachment=attachment_id)
     return row, path

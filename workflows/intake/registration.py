@@ -9,17 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from marshmallow import (
-    RAISE,
-    Schema,
-    ValidationError,
-    fields,
-    validate,
-    validates,
-    validates_schema,
-)
+from marshmallow import ValidationError, fields, validates, validates_schema
 
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor
 from workflows.cases import PROCESS_ID
 from workflows.models import (
@@ -29,6 +21,15 @@ from workflows.models import (
     Case,
 )
 from workflows.rules.organisations import check_division_code
+from workflows.validation import (
+    CodedSchema,
+    Length,
+    OneOf,
+    Range,
+    Regexp,
+    coded,
+    field_errors,
+)
 
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
@@ -36,49 +37,43 @@ if TYPE_CHECKING:
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class PetitionerSchema(_Strict):
-    name = fields.String(load_default="", validate=validate.Length(max=120))
-    phone = fields.String(load_default="", validate=validate.Regexp(r"^[0-9+\- ]{0,20}$",
-                                                                    error="digits, +, - and spaces only"))
-    id_number = fields.String(load_default="", validate=validate.Regexp(
-        r"^(\d{17}[\dXx])?$", error="an 18-character resident ID number (last may be X)"))
-    address = fields.String(load_default="", validate=validate.Length(max=300))
+class PetitionerSchema(CodedSchema):
+    name = fields.String(load_default="", validate=Length(max=120))
+    phone = fields.String(load_default="", validate=Regexp(r"^[0-9+\- ]{0,20}$", error="petitioner.phone_format"))
+    id_number = fields.String(load_default="", validate=Regexp(r"^(\d{17}[\dXx])?$",
+                                                               error="petitioner.id_number_format"))
+    address = fields.String(load_default="", validate=Length(max=300))
     anonymous = fields.Boolean(load_default=False)
-    group_size = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    group_size = fields.Integer(load_default=1, validate=Range(min=1, max=100000))
 
     @validates_schema
     def _named_unless_anonymous(self, data: dict, **_: Any) -> None:
         if not data.get("anonymous"):
             errors = {}
             if not data.get("name", "").strip():
-                errors["name"] = ["required unless the petitioner is anonymous"]
+                errors["name"] = [coded("petitioner.name_required")]
             if not data.get("phone", "").strip() and not data.get("address", "").strip():
-                errors["phone"] = ["give a phone number or an address to reply to"]
+                errors["phone"] = [coded("petitioner.contact_required")]
             if errors:
                 raise ValidationError(errors)
 
 
-class RegistrationSchema(_Strict):
+class RegistrationSchema(CodedSchema):
     """Everything SPEC.md asks at registration; the registering organisation comes from the registrar."""
 
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    channel = fields.String(required=True, validate=OneOf(CHANNELS))
     received_at = fields.AwareDateTime(required=True, format="iso")
     petitioner = fields.Nested(PetitionerSchema, required=True)
-    reported_party = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    reported_address = fields.String(load_default="", validate=validate.Length(max=300))
+    reported_party = fields.String(required=True, validate=Length(min=1, max=300))
+    reported_address = fields.String(load_default="", validate=Length(max=300))
     division_code = fields.String(required=True)
-    location = fields.String(load_default="", validate=validate.Length(max=300))
-    pollution_types = fields.List(fields.String(validate=validate.OneOf(POLLUTION_TYPES)), required=True,
-                                  validate=validate.Length(min=1, error="choose at least one pollution type"))
-    petition_class = fields.String(required=True, validate=validate.OneOf(PETITION_CLASSES))
-    facts = fields.String(required=True, validate=validate.Length(min=5, max=20000))
-    demands = fields.String(load_default="", validate=validate.Length(max=5000))
-    track = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["simple", "normal"]))
+    location = fields.String(load_default="", validate=Length(max=300))
+    pollution_types = fields.List(fields.String(validate=OneOf(POLLUTION_TYPES)), required=True,
+                                  validate=Length(min=1, error=coded("registration.pollution_type_required")))
+    petition_class = fields.String(required=True, validate=OneOf(PETITION_CLASSES))
+    facts = fields.String(required=True, validate=Length(min=5, max=20000))
+    demands = fields.String(load_default="", validate=Length(max=5000))
+    track = fields.String(load_default=None, allow_none=True, validate=OneOf(["simple", "normal"]))
     cross_county = fields.Boolean(load_default=False)
     province_listed = fields.Boolean(load_default=False)
     link_case_nos = fields.List(fields.String(), load_default=list)
@@ -88,7 +83,7 @@ class RegistrationSchema(_Strict):
         try:
             check_division_code(value)
         except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(coded("registration.division_code", value=value)) from exc
 
 
 def validate_registration(form: dict, now: datetime) -> dict:
@@ -96,15 +91,15 @@ def validate_registration(form: dict, now: datetime) -> dict:
     try:
         data = RegistrationSchema().load(form)
     except ValidationError as exc:
-        raise InvalidData("the case was not registered; correct the fields marked", _flatten(exc.messages)) from exc
+        raise InvalidData("registration.invalid", errors=field_errors(exc.messages)) from exc
     # Stored in one form, so that finding the same petitioner is an indexed equality, not a scan.
     from workflows.rules.identity import normalise_phone
     petitioner = data["petitioner"]
     petitioner["phone"] = normalise_phone(petitioner.get("phone"))
     petitioner["id_number"] = (petitioner.get("id_number") or "").upper()
     if data["received_at"] > now:
-        raise InvalidData("the case was not registered; correct the fields marked",
-                          {"received_at": "lies in the future"})
+        raise InvalidData("registration.invalid",
+                          errors={"received_at": FieldError("registration.received_in_future")})
     return data
 
 
@@ -113,7 +108,7 @@ def register_case(services: Services, actor: Actor, form: dict) -> Case:
     from workflows.intake.repeats import link_cases, propose_links
 
     if not actor.has("registrar"):
-        raise NotAllowed("only registrars register cases")
+        raise NotAllowed("registration.registrar_only")
     data = validate_registration(form, services.clock.now())
     links = data.pop("link_case_nos")
     received = data["received_at"]
@@ -136,7 +131,7 @@ def register_case(services: Services, actor: Actor, form: dict) -> Case:
                 return case
         except sa.exc.IntegrityError:
             if attempt == 2:
-                raise Conflict("another case took the same case number three times; try again") from None
+                raise Conflict("registration.case_number_contended") from None
     raise AssertionError("unreachable")
 
 
@@ -157,21 +152,9 @@ def _query_code(tx: so.Session) -> str:
             return code
 
 
-def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = f"{prefix}{key}" if key != "_schema" else prefix.rstrip(".") or "_form"
-            if isinstance(value, dict):
-                flat.update(_flatten(value, f"{name}."))
-            else:
-                flat[name] = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    return flat
-
-
 def find_by_query_code(session: so.Session, case_no: str, query_code: str) -> Case:
     """The petitioner's way in: case number and query code together, compared in constant time."""
     case = session.scalar(sa.select(Case).where(Case.case_no == case_no))
     if case is None or not case.query_code or not secrets.compare_digest(case.query_code, query_code.strip().upper()):
-        raise NotFound("no case with this number and query code")
+        raise NotFound("case.query_code_mismatch", case=case_no)
     return case

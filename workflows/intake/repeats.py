@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from engine.errors import InvalidData, NotAllowed, NotFound
+from engine.errors import FieldError, InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.models import Case, CaseLink
@@ -235,14 +235,13 @@ def link_cases(tx: so.Session, case: Case, case_nos: list[str], actor: Actor | s
     """Store confirmed links from `case` to the earlier cases the registrar named; InvalidData names unknown numbers."""
     wanted = list(dict.fromkeys(n.strip() for n in case_nos if n and n.strip()))
     if case.case_no in wanted:
-        raise InvalidData("the repeat links were not stored; correct the fields marked",
-                          {"link_case_nos": f"{case.case_no} is this case; name earlier cases it repeats"})
+        raise InvalidData("repeats.not_linked",
+                          errors={"link_case_nos": FieldError("repeats.self_link", {"case": case.case_no})})
     rows = {row.case_no: row for row in tx.scalars(sa.select(Case).where(Case.case_no.in_(wanted)))}
     unknown = [n for n in wanted if n not in rows]
     if unknown:
-        raise InvalidData("the repeat links were not stored; correct the fields marked",
-                          {"link_case_nos": f"no case numbered {', '.join(unknown)}; give case numbers such as "
-                                            "330106-2026-00001"})
+        raise InvalidData("repeats.not_linked",
+                          errors={"link_case_nos": FieldError("repeats.unknown_cases", {"cases": unknown})})
     existing = {link.linked_case_id: link for link in tx.scalars(
         sa.select(CaseLink).where(CaseLink.case_id == case.id))}
     candidate = registration_of(case)
@@ -274,9 +273,9 @@ def reject_link(tx: so.Session, link_id: int, actor: Actor) -> CaseLink:
 def _decide(tx: so.Session, link_id: int, actor: Actor, status: str) -> CaseLink:
     link = tx.get(CaseLink, link_id)
     if link is None:
-        raise NotFound(f"no repeat link {link_id}")
+        raise NotFound("repeats.link_not_found", link=link_id)
     if not actor.has("registrar", "supervisor"):
-        raise NotAllowed("only registrars and supervisors confirm or reject repeat links")
+        raise NotAllowed("repeats.decision_not_allowed")
     get_case(tx, actor, link.case_id)
     link.status = status
     tx.flush()

@@ -1,21 +1,18 @@
 """Worst-case preview of every statutory clock of a case, from its receipt time alone.
 
 Later events (acceptance, reply, review...) are assumed to happen at the last moment the
-clock before them allows, so the preview shows the latest each deadline can fall."""
+clock before them allows, so the preview shows the latest each deadline can fall. The preview is data;
+webui.deadlines_table prints it in the reader's language."""
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflows.rules.deadlines import WORKING_DAYS, DeadlineCalculator
+from workflows.rules.deadlines import DeadlineCalculator
 
 TRACKS = ("normal", "simple")
-
-
-LANGUAGES = ("zh", "en")
 
 
 # Clocks that belong to the other track; extension is not part of the simple track, whose
@@ -47,54 +44,6 @@ _EVENT_PRODUCERS = {
         "rereview_requested": "rereview_request",
     },
 }
-
-
-_EVENT_LABELS = {
-    "zh": {
-        "received": "收件",
-        "accepted": "受理",
-        "reply_received": "收到答复",
-        "review_requested": "申请复查",
-        "review_opinion": "复查意见",
-        "rereview_requested": "申请复核",
-        "extension_approved": "批准延期",
-        "supervision_ordered": "督办",
-    },
-    "en": {
-        "received": "received",
-        "accepted": "accepted",
-        "reply_received": "reply received",
-        "review_requested": "review requested",
-        "review_opinion": "review opinion",
-        "rereview_requested": "re-review requested",
-        "extension_approved": "extension approved",
-        "supervision_ordered": "supervision ordered",
-    },
-}
-
-
-_WEEKDAYS = {
-    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-
-
-_HEADERS = {
-    "zh": ("时限", "规则", "起算", "截止", "提醒"),
-    "en": ("Clock", "Rule", "Starts", "Due", "Reminder"),
-}
-
-
-_FOOTNOTES = {
-    "zh": "* 假定时间：按前一时限届满时发生计算（最晚情形）",
-    "en": "* assumed: taken to happen when the clock before it runs out (worst case)",
-}
-
-
-_WARNING_PREFIX = {"zh": "注意：", "en": "Warning: "}
-
-
-_TIMEZONE_NOTE = {"zh": "时间均为 {zone} 时间", "en": "All times in {zone}"}
 
 
 @dataclass(frozen=True)
@@ -210,70 +159,5 @@ def preview_as_dict(items: Preview | Iterable[ClockPreview]) -> list[dict[str, A
     ]
 
 
-def format_preview_table(items: Preview | Iterable[ClockPreview], lang: str = "zh") -> str:
-    """An aligned text table of the clocks, then a footnote and the calendar warnings."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language '{lang}'; accepted: {', '.join(LANGUAGES)}")
-    clocks = _clocks_of(items)
-    rows = [_HEADERS[lang]] + [_row(clock, lang) for clock in clocks]
-    widths = [max(_display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [_format_row(row, widths) for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    for block in (_notes(clocks, lang), _warning_lines(items, lang)):
-        if block:
-            lines += ["", *block]
-    return "\n".join(lines)
-
-
-def _notes(clocks: list[ClockPreview], lang: str) -> list[str]:
-    notes = [_TIMEZONE_NOTE[lang].format(zone=clocks[0].due.tzinfo)] if clocks else []
-    if any(clock.assumed for clock in clocks):
-        notes.append(_FOOTNOTES[lang])
-    return notes
-
-
-def _warning_lines(items: Preview | Iterable[ClockPreview], lang: str) -> list[str]:
-    warnings = items.warnings if isinstance(items, Preview) else ()
-    return [_WARNING_PREFIX[lang] + warning for warning in warnings]
-
-
 def _clocks_of(items: Preview | Iterable[ClockPreview]) -> list[ClockPreview]:
     return list(items.clocks if isinstance(items, Preview) else items)
-
-
-def _row(clock: ClockPreview, lang: str) -> tuple[str, ...]:
-    label = clock.label_zh if lang == "zh" else clock.label_en
-    start = _format_moment(clock.start, lang, seconds=True) + (" *" if clock.assumed else "")
-    return (
-        label,
-        _describe_rule(clock, lang),
-        start,
-        _format_moment(clock.due, lang, seconds=True),
-        _format_moment(clock.reminder, lang, seconds=False),
-    )
-
-
-def _describe_rule(clock: ClockPreview, lang: str) -> str:
-    event = _EVENT_LABELS[lang][clock.starts_at]
-    working = clock.unit == WORKING_DAYS
-    if lang == "zh":
-        return f"{event}后 {clock.length} {'个工作日' if working else '日'}"
-    return f"{clock.length} {'working' if working else 'calendar'} days after {event}"
-
-
-def _format_moment(moment: datetime, lang: str, seconds: bool) -> str:
-    pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
-    return f"{moment.strftime(pattern)} {_WEEKDAYS[lang][moment.weekday()]}"
-
-
-def _display_width(text: str) -> int:
-    # CJK characters take two columns in a terminal; padding by len() would misalign them.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _format_row(cells: tuple[str, ...], widths: list[int]) -> str:
-    padded = [
-        cell + " " * (width - _display_width(cell))
-        for cell, width in zip(cells, widths, strict=True)
-    ]
-    return "  ".join(padded).rstrip()

@@ -1,0 +1,267 @@
+"""The one translation of errors: engine and domain errors carry a code and parameters, and this table gives
+each code its sentence in the catalogs. HTML pages and the JSON API both call `error_message` and
+`field_messages`.
+
+A sentence may differ by the value of one parameter (`ByParam`: the format a field expects, the part of a
+process that failed); an unknown code gets a generic sentence that names it.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flask_babel import gettext
+
+from workflows.rules.language import N_
+
+
+class Coded(Protocol):
+    """What an error is to this module: EngineError, FieldError, BundleProblem and Verdict all have these."""
+
+    code: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ByParam:
+    """A sentence chosen by the value of one parameter (None: the parameter is absent), else `default`."""
+
+    param: str
+    cases: dict[Any, str]
+    default: str
+    all: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all", (self.default, *self.cases.values()))
+
+    def choose(self, params: Mapping[str, Any]) -> str:
+        value = params.get(self.param)
+        if value is None:
+            return self.cases.get(None, self.default)
+        return self.cases.get(value, self.default) if isinstance(value, str) else self.default
+
+
+UNKNOWN = N_("The action failed (%(code)s).")
+
+FIELD_REQUIRED = N_("This field is required.")
+ONE_OF_THE_OPTIONS = N_("Choose one of the options.")
+NOT_IN_FORMAT = N_("Not in the expected format.")
+WHOLE_NUMBER = N_("Give a whole number.")
+GIVE_DATE_TIME = N_("Give a date and time.")
+WITH_TIME_ZONE = N_("Give a time with its time zone.")
+NOT_IN_FORM = N_("This field is not part of the form.")
+CASE_CHANGED = N_("The case changed since you opened it: someone else has just acted on it. "
+                  "Reload to see what changed.")
+
+MESSAGES: dict[str, str | ByParam] = {
+    # The engine's own (engine/errors.py and its raise sites).
+    "engine.error": N_("The action failed."),
+    "engine.not_found": N_("Not found."),
+    "engine.conflict": CASE_CHANGED,
+    "engine.not_allowed": N_("You may not do this."),
+    "data.invalid": N_("The data has errors; correct the fields marked."),
+    "data.not_json": N_("The data cannot be stored: %(detail)s"),
+    "script.failed": ByParam("element", {None: N_("A step of the process failed: %(detail)s")},
+                             N_("Step %(element)s of the process failed: %(detail)s")),
+    "instance.not_found": N_("No such case."),
+    "instance.changed": CASE_CHANGED,
+    "instance.closed": N_("The case is closed; it accepts no more steps."),
+    "task.not_open": N_("This task is no longer open: someone else has just completed it. "
+                        "The case has been reloaded."),
+    "task.already_claimed": N_("Someone else claimed this task first (%(assignee)s)."),
+    "task.claimed_by": N_("This task is claimed by %(assignee)s."),
+    "task.release_by_assignee": N_("Only %(assignee)s can release this task."),
+    "message.not_awaited": N_("The case is not waiting for this message (%(message)s)."),
+    "timer.not_pending": N_("This deadline is no longer pending: it has fired or was cancelled."),
+    "timer.not_corrected": N_("The deadline was not corrected."),
+    "process.not_deployed": N_("Process %(process)s is not deployed."),
+    "process.not_in_version": N_("Process %(process)s is not in version %(version)s."),
+    "version.not_found": N_("Process version %(version)s does not exist."),
+    "replay.no_start": N_("The case's history does not begin with its start (event %(seq)s, %(command)s)."),
+    "replay.claim_not_ready": N_("The case's history claims a task that was not ready (%(task_ref)s)."),
+    "verify.no_instance": N_("There is no such case."),
+    "verify.event_missing": N_("An event is missing (the next stored event is %(next_seq)s)."),
+    "verify.chain_broken": N_("The event's previous-hash does not match the event before it."),
+    "verify.event_altered": N_("The event's content does not match its hash (the event was altered)."),
+    "verify.events_removed": N_("The case records %(recorded)s events ending in %(last_hash)s, but %(stored)s are "
+                                "stored (events were removed)."),
+    "verify.replay_failed": N_("Replaying the events failed: %(detail)s"),
+    "verify.state_unreadable": N_("The stored state cannot be read: %(detail)s"),
+    "verify.state_altered": N_("Replaying the events does not rebuild the stored state (the state was altered)."),
+    "verify.files_mismatch": N_("The process files do not match the content hash %(content_hash)s of version "
+                                "%(version)s."),
+    "bundle.invalid": N_("The process bundle has problems; nothing was deployed."),
+    "bundle.folder_missing": N_("There is no process bundle folder at %(path)s."),
+    "bundle.no_bpmn": N_("The bundle has no BPMN file."),
+    "bundle.xml_syntax": N_("The XML is not well-formed: %(detail)s"),
+    "bundle.form_json": N_("The form file is not valid JSON: %(detail)s"),
+    "bundle.form_schema": N_("The form is not a valid JSON Schema at %(path)s: %(detail)s"),
+    "bundle.form_missing": N_("The task's form %(form)s is missing (expected at %(path)s)."),
+    "bundle.restricted_script": ByParam("part", {
+        "script": N_("The script cannot run in the restricted script environment: %(detail)s"),
+        "condition": N_("The condition of the flow to %(name)s cannot run in the restricted script "
+                        "environment: %(detail)s")},
+        N_("The expression of property %(name)s cannot run in the restricted script environment: %(detail)s")),
+    "bundle.timer_cycle": N_("Timer cycles are not supported; give a date or a duration."),
+    "bundle.timer_missing": N_("The timer has neither a date nor a duration."),
+    "bundle.timer_empty": N_("The timer expression is empty."),
+    "bundle.timer_unquoted": N_("The timer expression %(expression)s must be quoted, e.g. \"%(expression)s\"."),
+    "bundle.timer_syntax": N_("The timer expression %(expression)s is not valid: %(detail)s"),
+    "bundle.unknown_element": N_("Element %(tag)s is not allowed here; expected one of: %(expected)s."),
+    "bundle.schema": N_("Element %(tag)s does not follow the BPMN schema: %(detail)s"),
+    "bundle.invalid_definition": N_("The process definition is not valid: %(detail)s"),
+    # A task form checked against its JSON Schema (engine/forms.py).
+    "form.rejected": N_("The form has errors; correct the fields marked."),
+    "form.not_object": N_("The form data must be a set of fields."),
+    "form.required": FIELD_REQUIRED,
+    "form.min_length": N_("Give at least %(limit)s characters."),
+    "form.max_length": N_("Give at most %(limit)s characters."),
+    "form.min_items": N_("Choose at least %(limit)s."),
+    "form.max_items": N_("Choose at most %(limit)s."),
+    "form.minimum": N_("Give at least %(limit)s."),
+    "form.maximum": N_("Give at most %(limit)s."),
+    "form.exclusive_minimum": N_("Give more than %(limit)s."),
+    "form.exclusive_maximum": N_("Give less than %(limit)s."),
+    "form.min_properties": N_("Give at least %(limit)s values."),
+    "form.max_properties": N_("Give at most %(limit)s values."),
+    "form.multiple_of": N_("Give a multiple of %(limit)s."),
+    "form.type": ByParam("expected", {"integer": WHOLE_NUMBER, "number": N_("Give a number."),
+                                      "boolean": N_("Answer yes or no."), "array": N_("Choose from the list."),
+                                      "string": N_("Give a text.")},
+                         N_("This value has the wrong type (%(expected)s expected).")),
+    "form.enum": ONE_OF_THE_OPTIONS,
+    "form.const": N_("This value does not fit the other answers."),
+    "form.format": ByParam("format", {"date-time": GIVE_DATE_TIME, "date": N_("Give a date."),
+                                      "email": N_("Give an e-mail address.")}, NOT_IN_FORMAT),
+    "form.pattern": NOT_IN_FORMAT,
+    "form.unique_items": N_("Each value may appear once."),
+    "form.unexpected_field": NOT_IN_FORM,
+    "form.invalid": N_("This value is not accepted (%(keyword)s)."),
+    "form.timezone": WITH_TIME_ZONE,
+    # Fields checked by the domain's schemas (workflows/validation.py).
+    "field.required": FIELD_REQUIRED,
+    "field.invalid": N_("This value is not accepted."),
+    "field.unexpected": NOT_IN_FORM,
+    "field.no_timezone": WITH_TIME_ZONE,
+    "field.not_object": N_("This value has the wrong type."),
+    "field.too_large": N_("This number is too large."),
+    "field.not_number": N_("Give a number."),
+    "field.not_text": N_("Give a text."),
+    "field.not_integer": WHOLE_NUMBER,
+    "field.not_boolean": N_("Answer yes or no."),
+    "field.not_datetime": N_("Not a valid date and time."),
+    "field.not_date": N_("Give a date."),
+    "field.not_list": N_("Choose from the list."),
+    "field.length": N_("Give exactly %(equal)s characters."),
+    "field.length_between": N_("Give between %(min)s and %(max)s characters."),
+    "field.too_short": N_("Give at least %(min)s characters."),
+    "field.too_long": N_("Give at most %(max)s characters."),
+    "field.between": N_("Give a number from %(min)s to %(max)s."),
+    "field.at_least": N_("Give at least %(min)s."),
+    "field.at_most": N_("Give at most %(max)s."),
+    "field.one_of": ONE_OF_THE_OPTIONS,
+    "field.pattern": NOT_IN_FORMAT,
+    # The petition domain (workflows/).
+    "registration.invalid": N_("The case was not registered; correct the fields marked."),
+    "registration.registrar_only": N_("Only registrars register cases."),
+    "registration.case_number_contended": N_("Other cases were registered at the same moment and took the case "
+                                             "number; nothing was saved. Try again."),
+    "registration.pollution_type_required": N_("Choose at least one pollution type."),
+    "registration.division_code": N_("Not a GB/T 2260 division code: give 6, 9 or 12 digits, e.g. 330106."),
+    "registration.received_in_future": N_("This time lies in the future."),
+    "petitioner.name_required": N_("Required unless the petitioner is anonymous."),
+    "petitioner.contact_required": N_("Give a phone number or an address to reply to."),
+    "petitioner.phone_format": N_("Digits, +, - and spaces only."),
+    "petitioner.id_number_format": N_("An 18-character resident ID number (the last may be X)."),
+    "case.not_found": N_("No such case."),
+    "case.other_bureau": N_("This case belongs to another bureau."),
+    "case.query_code_mismatch": N_("No case with this number and query code."),
+    "task.wrong_organisation": N_("This task belongs to another bureau (%(organisation)s)."),
+    "task.wrong_role": N_("This task is for another role (%(role)s)."),
+    "task.reassign_not_allowed": N_("Only a leader or supervisor of the task's bureau may reassign it."),
+    "task.not_reassigned": N_("The task was not reassigned."),
+    "task.assignee_unsuitable": N_("%(assignee)s does not have this task's role in this bureau."),
+    "timer.not_found": N_("No such deadline."),
+    "attachment.not_stored": N_("The documents were not stored."),
+    "attachment.type_refused": N_("%(file)s: this type of file is not accepted; use %(accepted)s."),
+    "attachment.empty": N_("%(file)s: the file is empty."),
+    "attachment.too_large": N_("%(file)s: larger than %(megabytes)s MB."),
+    "attachment.content_mismatch": N_("%(file)s: the content is not a %(type)s file."),
+    "attachment.task_not_of_case": N_("This task is not a task of case %(case)s."),
+    "attachment.not_found": N_("Case %(case)s has no such document."),
+    "attachment.file_missing": N_("The file of this document is missing from the upload store."),
+    "attachment.checksum_mismatch": N_("The file of this document does not match its checksum; it was not "
+                                       "served."),
+    "repeats.not_linked": N_("The repeat links were not stored; correct the fields marked."),
+    "repeats.self_link": N_("%(case)s is this case; name earlier cases it repeats."),
+    "repeats.unknown_cases": N_("No case numbered %(cases)s; give case numbers such as 330106-2026-00001."),
+    "repeats.link_not_found": N_("No such repeat link."),
+    "repeats.decision_not_allowed": N_("Only registrars and supervisors confirm or reject repeat links."),
+    "reveal.role_not_allowed": N_("Your role does not show petitioners' personal data; ask a registrar or "
+                                  "leader."),
+    "user.not_created": N_("The user was not created; correct the fields marked."),
+    "user.locale_not_changed": N_("The language was not changed."),
+    "user.username_taken": N_("The user name %(username)s is taken."),
+    "user.unknown_organisation": N_("There is no organisation %(organisation)s."),
+    "user.unknown_roles": N_("Unknown roles: %(roles)s; use %(known)s."),
+    "user.role_required": N_("Give at least one role."),
+}
+
+
+class _Shown(dict):
+    """The parameters as a sentence shows them; a parameter the sentence names but the error lacks is empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _shown(params: Mapping[str, Any]) -> _Shown:
+    from webui.i18n import label, pick
+
+    shown = _Shown()
+    for key, value in params.items():
+        if key == "role" and isinstance(value, str):
+            shown[key] = label("role", value)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            shown[key] = ", ".join(str(item) for item in value)
+        elif isinstance(value, float):
+            shown[key] = f"{value:g}"
+        elif isinstance(value, str):
+            # Task titles are the designers' bilingual labels ("受理决定 Decision").
+            shown[key] = pick(value)
+        else:
+            shown[key] = "" if value is None else str(value)
+    return shown
+
+
+def error_message(error: Coded) -> str:
+    """The sentence for an error (EngineError, FieldError, BundleProblem) in the current language."""
+    code = getattr(error, "code", None) or "engine.error"
+    params = getattr(error, "params", None) or {}
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return gettext(UNKNOWN) % {"code": code}
+    msgid = entry.choose(params) if isinstance(entry, ByParam) else entry
+    return gettext(msgid) % _shown(params)
+
+
+def field_messages(errors: Mapping[str, Coded]) -> dict[str, str]:
+    """{field path: sentence}. The errors of a list's items ('attachments.0', 'attachments.1') are also joined
+    under the list's own path, where a page shows them."""
+    messages: dict[str, str] = {}
+    for path, error in errors.items():
+        messages[path] = error_message(error)
+    for path, message in list(messages.items()):
+        parent, _, last = path.rpartition(".")
+        if parent and last.isdigit() and parent not in errors:
+            messages[parent] = f"{messages[parent]} {message}" if parent in messages else message
+    return messages
+
+
+def msgids() -> list[str]:
+    """Every sentence of the table (for the catalog test)."""
+    found = [UNKNOWN]
+    for entry in MESSAGES.values():
+        found.extend(entry.all if isinstance(entry, ByParam) else [entry])
+    return found
