@@ -177,7 +177,9 @@ class KpiSnapshot(Base):
 
 
 class Notification(Base):
-    """A message in a user's or a role's inbox: reminder digests, supervision notices."""
+    """A message in a user's or a role's inbox: reminder digests, supervision notices. `kind` says what it is
+    and `params` (JSON) what it is about; the web layer words it in the reader's language. `text` is only for
+    messages written as they are shown (none today)."""
 
     __tablename__ = "notification"
     __table_args__ = (sa.UniqueConstraint("dedupe_key", name="uq_notification_dedupe"),)
@@ -186,7 +188,8 @@ class Notification(Base):
     username: so.Mapped[str | None] = so.mapped_column(sa.String(80), index=True)
     role: so.Mapped[str | None] = so.mapped_column(sa.String(30))
     kind: so.Mapped[str] = so.mapped_column(sa.String(30))
-    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    params: so.Mapped[str | None] = so.mapped_column(sa.Text)  # JSON
     dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -25,7 +25,10 @@ def test_digest_lists_tasks_falling_due_once_per_day(services, make_actor, clock
     assert reminder_digest(services) == 1
     [note] = notifications(services)
     assert (note.organisation, note.role, note.username) == ("EEB-330106", "registrar", None)
-    assert case.case_no in note.text and "受理决定" in note.text
+    digest = json.loads(note.params)
+    assert note.kind == "reminder_digest" and note.text is None and (digest["count"], digest["overdue"]) == (1, 0)
+    [task] = digest["tasks"]
+    assert task["case_no"] == case.case_no and "受理决定" in task["task"] and task["overdue"] is False
     assert reminder_digest(services) == 0, "a second node (or a rerun) the same day adds nothing"
     clock.advance(days=1)
     assert reminder_digest(services) == 1, "the next day brings the next digest"

@@ -89,7 +89,7 @@ def test_the_history_shows_every_event_in_order_with_what_it_changed(as_user, se
     for event in events:
         assert event.hash[:12] in page
     assert "登记案件" in page and "完成任务" in page and "受理决定" in page
-    assert "定时器到期" in page and "收到消息" in page and "review_requested" in page
+    assert "期限到期" in page and "收到消息" in page and "review_requested" in page
     assert "张三" not in page and "张*" in page, "personal data is masked in the history"
     assert "<ins>受理</ins>" in page, "the acceptance decision shows as its option name"
 
@@ -116,7 +116,8 @@ def test_verify_from_the_page_passes_and_names_a_tampered_event(as_user, service
                                                       AuditEvent.seq == 3))
         event.actor = "someone-else"
     verdict = auditor.get(f"/audit/cases/{reviewed_case.id}/verify").get_json()
-    assert not verdict["ok"] and verdict["bad_seq"] == 3 and "altered" in verdict["problem"]
+    assert not verdict["ok"] and verdict["bad_seq"] == 3 and verdict["code"] == "verify.event_altered"
+    assert verdict["problem"] == "该事件内容与其哈希不符（事件已被篡改）。"
 
 
 def test_the_dossier_downloads_as_pdf_and_as_json_that_replays(as_user, services, reviewed_case, artifacts):

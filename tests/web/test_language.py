@@ -4,12 +4,37 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.web.helpers import register
+from workflows.accounts import set_locale
 from workflows.models import User
 
 
 def test_pages_are_in_chinese_by_default(web):
     page = web.get("/login").get_data(as_text=True)
     assert 'lang="zh-CN"' in page and "登录" in page
+
+
+def test_a_browser_set_to_english_gets_the_sign_in_page_in_english(web):
+    page = web.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in page and "Sign in" in page
+
+
+def test_a_browser_set_to_chinese_or_to_a_language_we_lack_gets_chinese(web):
+    for header in ("zh-CN,zh;q=0.9,en;q=0.5", "fr-FR,fr;q=0.9", "zh-TW"):
+        page = web.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert 'lang="zh-CN"' in page and "登录" in page, header
+
+
+def test_a_choice_made_beats_the_browsers_language(as_user, web, services):
+    english = {"Accept-Language": "en-US"}
+    assert "Task queues" in as_user("han-xh").get("/queue", headers=english).get_data(as_text=True), \
+        "no choice stored: the browser's language"
+    with services.db.unit_of_work() as tx:
+        set_locale(tx, tx.scalar(sa.select(User.id).where(User.username == "han-xh")), "zh_CN")
+    assert "任务队列" in as_user("han-xh").get("/queue", headers=english).get_data(as_text=True), \
+        "the user's stored choice wins"
+    web.post("/language", {"locale": "zh_CN", "next": "/login"})
+    page = web.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert 'lang="zh-CN"' in page, "the choice made in this session wins"
 
 
 def test_the_language_switch_works_before_signing_in(web):

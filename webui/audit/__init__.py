@@ -13,12 +13,12 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
-from flask_babel import get_locale
 
 from engine.models import ProcessVersion
 from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.i18n import CHANNELS, POLLUTION_TYPES, STATUSES, label, org_name, pick, when
+from webui.i18n.errors import error_message
 from workflows.audit.case_list import (
     CASE_COLUMNS,
     CaseFilters,
@@ -51,13 +51,6 @@ AUDITOR = "auditor"
 _CODED_FIELDS = {"status": "status", "channel": "channel", "petition_class": "class", "track": "track",
                  "pollution_types": "pollution"}
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
-
-
-@bp.app_template_global()
-def tr(zh: str, en: str) -> str:
-    """The auditor pages' own strings, written in both languages where they are used."""
-    locale = get_locale()
-    return en if locale is not None and locale.language == "en" else zh
 
 
 @bp.app_template_filter("shown")
@@ -165,7 +158,8 @@ def steps(case_id: int):
 def verify(case_id: int):
     verdict = verify_case(current_services(), current_actor(), case_id)
     return jsonify({"ok": verdict.ok, "events": verdict.events, "bad_seq": verdict.bad_seq,
-                    "problem": verdict.problem, "text": str(verdict)})
+                    "code": verdict.code, "problem": error_message(verdict) if not verdict.ok else "",
+                    "text": str(verdict)})
 
 
 @bp.get("/cases/<int:case_id>/dossier.pdf")

@@ -10,7 +10,8 @@ from flask_login import login_required
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from webui import current_services
 from webui.auth import current_actor, landing_url, safe_next
-from webui.i18n import translate_error
+from webui.i18n.errors import error_message, field_messages
+from webui.i18n.notices import notice_text
 from webui.urls import local_path
 from workflows.cases import PROCESS_ID
 from workflows.handling.queues import QUEUES, SORTS, QueueFilters, inbox, queue_page
@@ -44,7 +45,7 @@ def index():
         page = queue_page(session, actor, queue, services.clock.now(), filters, sort, page_no, PER_PAGE,
                           calendar=services.deadlines.calendar,
                           due_soon_days=services.settings.deadlines.due_soon_days)
-        notices = inbox(session, actor)
+        notices = [notice_text(note) for note in inbox(session, actor)]
     return render_template("queue/index.html", page=page, queue=queue, notices=notices, filters=filters, sort=sort,
                            sorts=list(SORTS), task_kinds=task_kinds(), channels=CHANNELS,
                            pollution_types=POLLUTION_TYPES, args=_args_without("page"))
@@ -92,7 +93,7 @@ def bulk_claim():
             claim_task(services, actor, task_id)
             claimed += 1
         except (Conflict, NotAllowed) as exc:
-            refused.append(translate_error(str(exc)))
+            refused.append(error_message(exc))
     if not task_ids:
         flash(_("Tick the tasks to claim first."), "warning")
     if claimed:
@@ -125,7 +126,7 @@ def reassign(task_id: str):
     try:
         reassign_task(current_services(), current_actor(), task_id, assignee)
     except InvalidData as exc:
-        flash(translate_error(exc.errors.get("assignee") or str(exc)), "error")
+        flash(field_messages(exc.errors).get("assignee") or error_message(exc), "error")
     else:
         flash(_("Task reassigned to %(name)s.", name=assignee), "success")
     return redirect(_back())

@@ -2,6 +2,7 @@
 tasks) listing what falls due soon; keyed by day, so a rerun or another node adds nothing."""
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from workflows.bootstrap import Services
 
 log = logging.getLogger(__name__)
+# The notification's kind; its params: count, overdue and tasks [{case_no, task, due_at, overdue}].
+REMINDER_DIGEST = "reminder_digest"
 
 def reminder_digest(services: Services) -> int:
     """One notification per assignee (or per unclaimed organisation and role) listing tasks overdue or due
@@ -40,13 +43,11 @@ def reminder_digest(services: Services) -> int:
             key = f"digest:{day}:{organisation}:{assignee or 'role:' + str(role)}"
             if tx.scalar(sa.select(Notification.id).where(Notification.dedupe_key == key)) is not None:
                 continue
-            overdue = sum(1 for due, _, _ in items if due <= now)
-            lines = [f"{case_no} {title} {'逾期 overdue' if due <= now else '临期 due'} "
-                     f"{due.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" for due, case_no, title in items[:50]]
-            text = (f"{len(items)} 项待办临期或逾期（其中逾期 {overdue} 项） / {len(items)} tasks due soon or overdue "
-                    f"({overdue} overdue)\n" + "\n".join(lines))
-            tx.add(Notification(organisation=organisation, username=assignee, role=role, kind="reminder_digest",
-                                text=text, dedupe_key=key, created_at=now))
+            params = {"count": len(items), "overdue": sum(1 for due, _, _ in items if due <= now),
+                      "tasks": [{"case_no": case_no, "task": title, "due_at": due.isoformat(), "overdue": due <= now}
+                                for due, case_no, title in items[:50]]}
+            tx.add(Notification(organisation=organisation, username=assignee, role=role, kind=REMINDER_DIGEST,
+                                params=json.dumps(params, ensure_ascii=False), dedupe_key=key, created_at=now))
             added += 1
     log.info("reminder digest for %s: %d notifications", day, added)
     return added

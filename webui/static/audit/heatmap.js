@@ -63,7 +63,7 @@
         el.businessObject.$instanceOf("bpmn:FlowNode");
     }).length;
     var summary = document.getElementById("heat-summary");
-    summary.textContent = summary.getAttribute("data-template").replace("{}", nodes).replace("{}", passed);
+    summary.textContent = summary.getAttribute("data-template").replace("{nodes}", nodes).replace("{passed}", passed);
     table(mine, registry);
   }
 
