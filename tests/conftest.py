@@ -1,4 +1,5 @@
-"""Shared fixtures: a real database (SQLite file and PostgreSQL), the manual clock, and the engine."""
+"""Shared fixtures: a real database (SQLite file and PostgreSQL), the manual clock, and the engine; template
+databases (tests/templates.py) that tests copy instead of building the same cases again."""
 from __future__ import annotations
 
 import importlib
@@ -14,9 +15,12 @@ from engine.definitions import Definitions
 from engine.models import Base
 from engine.runtime import Runtime
 from engine.store import Database
+from tests.templates import Template, TemplateDatabases
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
+# Monday 2026-03-02 09:00 Asia/Shanghai: where every test's clock starts.
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 # Domain tables join the metadata when their modules exist, so create_all makes every table.
 for _module in ("workflows.models",):
@@ -68,9 +72,15 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """A URL of an empty database; every engine test runs once on each backend."""
-    if request.param == "sqlite":
+def backend(request) -> str:
+    """The database a test runs on; every database test runs once on each."""
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path) -> str:
+    """A URL of an empty database on the test's backend."""
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     url = request.getfixturevalue("postgres_url")
     _reset_postgres(url)
@@ -85,9 +95,32 @@ def db(database_url):
     database.dispose()
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    """This run's template databases, each built the first time a test asks for a copy."""
+    store = TemplateDatabases(tmp_path_factory.mktemp("templates"), POSTGRES_URL)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def database_copy(request, templates, tmp_path):
+    """`database_copy(template, backend)`: this test's own copy of a template database, dropped afterwards."""
+    made = []
+
+    def copy(template: Template, backend: str):
+        if backend == "postgresql":
+            templates.postgres_url = request.getfixturevalue("postgres_url")
+        made.append(templates.copy(template, backend, tmp_path))
+        return made[-1]
+    yield copy
+    for each in made:
+        templates.discard(each)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    return ManualClock(START)
 
 
 @pytest.fixture

@@ -1,20 +1,24 @@
-"""Fixtures for the auditor's view: a petition case driven through its whole life on the real bundle,
-with the task queue and the timers recorded after every live step."""
+"""Fixtures for the auditor's view: a petition case driven through its whole life on the real bundle, built
+once per run and backend (tests/templates.py) and copied for each test."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from engine.clock import ManualClock
 from engine.models import Instance, QueueTask, Timer
-from tests.domain.conftest import make_actor, services  # noqa: F401 - fixtures shared with the domain tests
+from tests.conftest import START
+from tests.domain.conftest import ORGANISATIONS, create_actor, make_actor, services_on  # noqa: F401 - a fixture
 from tests.domain.test_cases import FORM
-from tests.lifecycle.conftest import calculator, register, runtime  # noqa: F401 - fixtures shared with lifecycle
-from tests.lifecycle.helpers import (
-    CaseDriver,
-    petition,
-    review_upheld_and_archive,
-)
+from tests.lifecycle.conftest import calculator  # noqa: F401 - a fixture shared with the lifecycle tests
+from tests.lifecycle.helpers import CaseDriver, review_upheld_and_archive
+from tests.templates import Template
 from workflows.intake.registration import register_case
+from workflows.models import Case
 
 
 class RecordingCase(CaseDriver):
@@ -49,19 +53,44 @@ class RecordingCase(CaseDriver):
         self.record()
 
 
-@pytest.fixture
-def record_case(runtime, clock):  # noqa: F811 - the fixture imported above
-    def start(**changes) -> RecordingCase:
-        return RecordingCase.register(runtime, clock, petition(**changes))
-    return start
+@dataclass(frozen=True)
+class Closed:
+    case_id: int
+    now: datetime
 
 
-@pytest.fixture
-def closed_case(services, make_actor, clock):  # noqa: F811
+def close_a_case(url: str, folder: Path) -> Closed:
     """A case registered through the domain, replied, reviewed once (upheld) and archived after its visit."""
-    registrar = make_actor("reg-wang", "registrar")
-    case = register_case(services, registrar, FORM)
-    driver = CaseDriver(services.runtime, clock, case.instance_id)
-    review_upheld_and_archive(driver)
-    assert driver.status == "completed"
-    return case
+    clock = ManualClock(START)
+    with services_on(url, clock, folder) as services:
+        registrar = create_actor(services, "reg-wang", "registrar")
+        case = register_case(services, registrar, FORM)
+        driver = CaseDriver(services.runtime, clock, case.instance_id)
+        review_upheld_and_archive(driver)
+        assert driver.status == "completed"
+    return Closed(case.id, clock.now())
+
+
+CLOSED_CASE = Template("closed_case", close_a_case, base=ORGANISATIONS)
+
+
+@pytest.fixture
+def closed_copy(backend, database_copy, clock):
+    """The test's copy of the database with the closed case, and the clock where the case left it."""
+    made = database_copy(CLOSED_CASE, backend)
+    clock.set(made.info.now)
+    return made
+
+
+@pytest.fixture
+def services(closed_copy, clock, tmp_path):
+    """The domain's services on the test's copy of the database with the closed case."""
+    with services_on(closed_copy.url, clock, tmp_path) as built:
+        yield built
+
+
+@pytest.fixture
+def closed_case(services, closed_copy) -> Case:
+    """A case registered through the domain, replied, reviewed once (upheld) and archived after its visit."""
+    with services.db.reader() as session:
+        return session.get(Case, closed_copy.info.case_id)

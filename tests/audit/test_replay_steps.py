@@ -3,26 +3,46 @@ recorded live, through review and re-review, claims, timers and a corrected dead
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from engine.clock import ManualClock
 from engine.replay import instance_states
+from engine.store import Database
+from tests.audit.conftest import RecordingCase
+from tests.conftest import START
+from tests.lifecycle.conftest import (
+    BUNDLE_DEPLOYED,
+    deadline_calculator,
+    petition_runtime,
+)
 from tests.lifecycle.helpers import (
     ACCEPTANCE,
     REGISTRAR,
     REVIEW_DRAFT,
     accept,
     handle_and_reply,
+    petition,
     return_visit,
     review_opinion,
 )
+from tests.templates import Template
 
 
-@pytest.fixture
-def lived(record_case):
+@dataclass(frozen=True)
+class Lived:
+    instance_id: int
+    recorded: dict[int, dict]  # what the engine stored after each live step, by event number
+    now: datetime
+
+
+def live_a_whole_life(url: str, folder: Path) -> Lived:
     """A case through its whole life: remanded on review, replied again, upheld on review and re-review."""
-    case = record_case()
+    database, clock = Database(url), ManualClock(START)
+    case = RecordingCase.register(petition_runtime(database, clock, deadline_calculator()), clock, petition())
     case.claim(ACCEPTANCE, REGISTRAR)
     case.release(ACCEPTANCE, REGISTRAR)
     case.claim(ACCEPTANCE, REGISTRAR)
@@ -48,7 +68,23 @@ def lived(record_case):
     review_opinion(case, "uphold", reviewer="rev-prov-he")
     return_visit(case)
     assert case.status == "completed"
-    return case
+    database.dispose()
+    return Lived(case.instance_id, case.recorded, clock.now())
+
+
+LIVED = Template("lived", live_a_whole_life, base=BUNDLE_DEPLOYED)
+
+
+@pytest.fixture
+def lived(backend, database_copy, clock, calculator) -> RecordingCase:
+    """The test's copy of the case that lived its whole life, with what was recorded at each live step."""
+    made = database_copy(LIVED, backend)
+    clock.set(made.info.now)
+    database = Database(made.url)
+    case = RecordingCase(petition_runtime(database, clock, calculator), clock, made.info.instance_id)
+    case.recorded = made.info.recorded
+    yield case
+    database.dispose()
 
 
 def as_recorded(state) -> dict:

@@ -23,18 +23,20 @@ import sqlalchemy as sa
 from engine.bundles import read_bundle
 from engine.clock import ManualClock
 from engine.definitions import Definitions
-from engine.models import AuditEvent, Instance, Timer
+from engine.models import AuditEvent, Base, Instance, Timer
 from engine.runtime import Runtime
 from engine.store import Database
 from engine.timers import TimerSweeper
+from tests.conftest import START
+from tests.templates import Copy, Template
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMERS = 1000
 WORKER_TIMEOUT = 60
 
-# PostgreSQL only: conftest's `database_url` skips it when the server is unreachable, or fails with
+# PostgreSQL only: conftest's `postgres_url` skips it when the server is unreachable, or fails with
 # REQUIRE_POSTGRES=1. SQLite has one writer at a time, so there is no race between nodes to test.
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
 class Worker:
@@ -74,17 +76,43 @@ class Worker:
         return int(next(line for line in output if line.startswith("done ")).split()[1])
 
 
-@pytest.fixture
-def due_timers(db, definitions, clock, make_runtime) -> datetime:
-    """1,000 instances each waiting on one timer, all due an hour from now; returns a time after that."""
+def start_waiting_instances(url: str, folder: Path) -> datetime:
+    """1,000 instances each waiting on one timer, all due an hour after the start; returns a time after that."""
+    db, clock = Database(url), ManualClock(START)
+    Base.metadata.create_all(db.engine)
+    definitions = Definitions(db, clock)
     definitions.deploy(read_bundle(ROOT / "tests" / "fixtures" / "wait_timer"), "designer")
-    runtime = make_runtime()
+    runtime = Runtime(db, definitions, clock)
     due = (clock.now() + timedelta(hours=1)).isoformat()
     for _ in range(TIMERS // 250):
         with db.unit_of_work() as tx:
             for _ in range(250):
                 runtime.start("wait_timer", {"due": due, "parts": 1}, "loader", session=tx)
+    db.dispose()
     return clock.now() + timedelta(hours=2)
+
+
+# Built once per run: both tests start from the same thousand waiting instances.
+WAITING = Template("waiting_timers", start_waiting_instances)
+
+
+@pytest.fixture
+def waiting(backend, database_copy) -> Copy:
+    return database_copy(WAITING, backend)
+
+
+@pytest.fixture
+def db(waiting):
+    """The test's own copy of the database with the thousand waiting instances."""
+    database = Database(waiting.url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def due_timers(waiting) -> datetime:
+    """A time when every timer of the waiting instances is due."""
+    return waiting.info
 
 
 def assert_each_timer_fired_exactly_once(db: Database) -> None:

@@ -1,25 +1,58 @@
 """Fixtures for lifecycle tests: the real bundle in bpmn/ deployed, the petition script functions, a case."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.bundles import read_bundle
+from engine.clock import ManualClock
+from engine.definitions import Definitions
+from engine.models import Base
+from engine.runtime import Runtime
+from engine.store import Database
+from tests.conftest import START
 from tests.lifecycle.helpers import BUNDLE, CaseDriver, petition
+from tests.templates import Template
 from workflows.bootstrap import load_deadline_rules
 from workflows.rules.calendar import WorkingCalendar
 from workflows.rules.deadlines import DeadlineCalculator
 from workflows.scripting import script_functions
 
 
-@pytest.fixture(scope="session")
-def calculator() -> DeadlineCalculator:
+def deploy_bundle(url: str, folder: Path) -> None:
+    """Every table, and the bundle in bpmn/ deployed by a designer when the tests' clock starts."""
+    database = Database(url)
+    try:
+        Base.metadata.create_all(database.engine)
+        Definitions(database, ManualClock(START)).deploy(read_bundle(BUNDLE), "designer")
+    finally:
+        database.dispose()
+
+
+BUNDLE_DEPLOYED = Template("bundle", deploy_bundle)
+
+
+def deadline_calculator() -> DeadlineCalculator:
     return DeadlineCalculator(load_deadline_rules(BUNDLE / "deadlines.yaml"), WorkingCalendar())
 
 
+def petition_runtime(database: Database, clock, calculator: DeadlineCalculator) -> Runtime:
+    """The engine with the petition script functions, as bootstrap builds it but without the domain."""
+    return Runtime(database, Definitions(database, clock), clock, script_functions(calculator))
+
+
+@pytest.fixture(scope="session")
+def calculator() -> DeadlineCalculator:
+    return deadline_calculator()
+
+
 @pytest.fixture
-def runtime(make_runtime, definitions, calculator):
-    definitions.deploy(read_bundle(BUNDLE), "designer")
-    return make_runtime(script_functions(calculator))
+def runtime(backend, database_copy, clock, calculator):
+    """The petition engine on the test's own copy of a database with the bundle deployed."""
+    database = Database(database_copy(BUNDLE_DEPLOYED, backend).url)
+    yield petition_runtime(database, clock, calculator)
+    database.dispose()
 
 
 @pytest.fixture

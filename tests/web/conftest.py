@@ -10,21 +10,19 @@ Users, all with password `password123`:
 from __future__ import annotations
 
 import re
-import shutil
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from engine.bundles import read_bundle
 from engine.clock import ManualClock
-from engine.models import Base
+from tests.conftest import START
+from tests.domain.conftest import ORGANISATIONS, services_on
+from tests.templates import Template
 from webui import create_app
-from workflows.accounts import create_user, seed_organisations
-from workflows.bootstrap import bootstrap
-from workflows.settings import PROJECT_ROOT, load_settings
+from workflows.accounts import create_user
+from workflows.settings import PROJECT_ROOT
 
 PASSWORD = "password123"
 USERS = {
@@ -49,46 +47,32 @@ def compiled_catalogs():
     compile_catalogs()
 
 
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     # Monday 2026-03-02 09:00 Asia/Shanghai.
     return ManualClock(START)
 
 
-def _settings(folder: Path):
-    return load_settings(environ={}, overrides={
-        "database.url": f"sqlite:///{folder / 'web.db'}", "uploads.dir": str(folder / "uploads"),
-        "uploads.max_megabytes": 1, "security.secret_key": "test-secret"})
+# Overrides of the web tests' settings: small uploads, a fixed secret key.
+WEB_SETTINGS = {"uploads.max_megabytes": 1, "security.secret_key": "test-secret"}
 
 
-@pytest.fixture(scope="session")
-def template_database(tmp_path_factory) -> Path:
-    """A database with the schema, the bundle deployed, the organisations and the users, built once:
-    hashing seven passwords with argon2 takes longer than the test that needs them."""
-    folder = tmp_path_factory.mktemp("template")
-    built = bootstrap(_settings(folder), ManualClock(START))
-    Base.metadata.create_all(built.db.engine)
-    built.definitions.deploy(read_bundle(PROJECT_ROOT / "bpmn"), "designer")
-    with built.db.unit_of_work() as tx:
-        seed_organisations(tx)
+def add_users(url: str, folder: Path) -> None:
+    """The users above: hashing seven passwords with argon2 takes longer than the test that needs them."""
+    with services_on(url, ManualClock(START), folder, WEB_SETTINGS) as built, built.db.unit_of_work() as tx:
         for username, (name, organisation, roles) in USERS.items():
             create_user(tx, built.clock, username, name, PASSWORD, organisation, roles)
-    built.close()
-    return folder / "web.db"
+
+
+# The bundle deployed, the organisations and the users: where every web test starts.
+WEB_USERS = Template("web_users", add_users, base=ORGANISATIONS)
 
 
 @pytest.fixture
-def services(tmp_path, clock, template_database):
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{template_database}{suffix}")
-        if source.exists():
-            shutil.copyfile(source, tmp_path / f"web.db{suffix}")
-    built = bootstrap(_settings(tmp_path), clock)
-    yield built
-    built.close()
+def services(database_copy, clock, tmp_path):
+    """The services on the test's own copy of the database with the users, on SQLite."""
+    with services_on(database_copy(WEB_USERS, "sqlite").url, clock, tmp_path, WEB_SETTINGS) as built:
+        yield built
 
 
 @pytest.fixture

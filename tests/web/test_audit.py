@@ -5,53 +5,72 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from engine.bundles import read_bundle
-from engine.models import AuditEvent, Base, Instance
+from engine.clock import ManualClock
+from engine.models import AuditEvent, Instance
+from tests.conftest import START
+from tests.domain.conftest import services_on
 from tests.domain.test_cases import FORM
 from tests.lifecycle.helpers import (
     CaseDriver,
     review_upheld_and_archive,
 )
-from tests.web.conftest import PASSWORD, USERS
+from tests.templates import Template
+from tests.web.conftest import WEB_SETTINGS, WEB_USERS
 from webui.auth import READ_ONLY_EXEMPT, WRITE_METHODS
-from workflows.accounts import Actor, create_user, seed_organisations
+from workflows.accounts import Actor
 from workflows.audit.dossier import verify_dossier
-from workflows.bootstrap import bootstrap
 from workflows.intake.registration import register_case
 from workflows.models import Case, RevealLog
-from workflows.settings import PROJECT_ROOT, load_settings
 
 REGISTRAR = Actor("reg-xh", "EEB-330106", frozenset({"registrar"}))
 
 
-@pytest.fixture
-def services(database_url, tmp_path, clock):
-    """The web fixtures' services and users, on SQLite and on PostgreSQL."""
-    settings = load_settings(environ={}, overrides={
-        "database.url": database_url, "uploads.dir": str(tmp_path / "uploads"), "uploads.max_megabytes": 1,
-        "security.secret_key": "test-secret"})
-    built = bootstrap(settings, clock)
-    Base.metadata.create_all(built.db.engine)
-    built.definitions.deploy(read_bundle(PROJECT_ROOT / "bpmn"), "designer")
-    with built.db.unit_of_work() as tx:
-        seed_organisations(tx)
-        for username, (name, organisation, roles) in USERS.items():
-            create_user(tx, clock, username, name, PASSWORD, organisation, roles)
-    yield built
-    built.close()
+@dataclass(frozen=True)
+class Reviewed:
+    case_id: int
+    now: datetime
 
 
-@pytest.fixture
-def reviewed_case(services, clock):
+def review_a_case(url: str, folder: Path) -> Reviewed:
     """A case of the 西湖 bureau: replied, review upheld by the city, archived after the return visit."""
-    case = register_case(services, REGISTRAR, FORM)
-    driver = CaseDriver(services.runtime, clock, case.instance_id)
-    review_upheld_and_archive(driver)
-    return case
+    clock = ManualClock(START)
+    with services_on(url, clock, folder, WEB_SETTINGS) as services:
+        case = register_case(services, REGISTRAR, FORM)
+        review_upheld_and_archive(CaseDriver(services.runtime, clock, case.instance_id))
+    return Reviewed(case.id, clock.now())
+
+
+# The web tests' users and the reviewed case, on SQLite and on PostgreSQL.
+REVIEWED = Template("web_reviewed", review_a_case, base=WEB_USERS)
+
+
+@pytest.fixture
+def reviewed_copy(backend, database_copy, clock):
+    """The test's copy of the database with the reviewed case, and the clock where the case left it."""
+    made = database_copy(REVIEWED, backend)
+    clock.set(made.info.now)
+    return made
+
+
+@pytest.fixture
+def services(reviewed_copy, tmp_path, clock):
+    """The web fixtures' services and users, with the reviewed case, on SQLite and on PostgreSQL."""
+    with services_on(reviewed_copy.url, clock, tmp_path, WEB_SETTINGS) as built:
+        yield built
+
+
+@pytest.fixture
+def reviewed_case(services, reviewed_copy) -> Case:
+    """A case of the 西湖 bureau: replied, review upheld by the city, archived after the return visit."""
+    with services.db.reader() as session:
+        return session.get(Case, reviewed_copy.info.case_id)
 
 
 @pytest.fixture

@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 
 from tests.web.conftest import browser_login
-from tests.web.test_audit import open_case, reviewed_case  # noqa: F401 - fixtures shared with the page tests
+from tests.web.test_audit import REVIEWED, open_case, reviewed_case, services  # noqa: F401 - shared fixtures
 from workflows.settings import PROJECT_ROOT
 
 VIEWER = PROJECT_ROOT / "webui" / "static" / "vendor" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js"
+
+
+@pytest.fixture
+def reviewed_copy(database_copy, clock):
+    """The page tests' reviewed case, on SQLite only: the browser shows what the page tests check on both."""
+    made = database_copy(REVIEWED, "sqlite")
+    clock.set(made.info.now)
+    return made
 
 
 @pytest.fixture(autouse=True)
