@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from engine.clock import ManualClock
 from engine.models import AuditEvent, QueueTask
 from engine.verify import verify_all
+from tests.conftest import START
+from tests.domain.conftest import ORGANISATIONS, services_on
+from tests.templates import Copy, Template
 from webui import create_app
 from workflows.demo.accounts import PASSWORD, demo_accounts
 from workflows.demo.planner import Planner
 from workflows.demo.scenarios import REQUIRED
-from workflows.demo.seed import run_demo
+from workflows.demo.seed import DemoReport, run_demo
 from workflows.intake.registration import register_case
 from workflows.models import CHANNELS, POLLUTION_TYPES, ROLES, Case, CaseLink, User
 
@@ -27,21 +32,45 @@ TASKS = {"dispatch_case", "decide_acceptance", "investigate", "joint_investigati
          "take_ownership"}
 
 
-def test_the_demo_leaves_cases_in_every_stage_of_the_lifecycle(services):
-    said = []
-    report = run_demo(services.settings, cases=40, seed=7, now=NOW, echo=said.append)
+def run_forty_cases(url: str, folder: Path) -> DemoReport:
+    """The demo on a database with the bundle and the organisations: its accounts and forty cases."""
+    with services_on(url, ManualClock(START), folder) as services:
+        return run_demo(services.settings, cases=40, seed=7, now=NOW, echo=lambda _: None)
+
+
+# Driving forty cases through their lives takes seconds: once per run and backend, copied for each test.
+DEMO = Template("demo", run_forty_cases, base=ORGANISATIONS)
+
+
+@pytest.fixture
+def demo(backend, database_copy) -> Copy:
+    """The test's copy of the database the demo filled; its `info` is the demo's report."""
+    return database_copy(DEMO, backend)
+
+
+@pytest.fixture
+def demo_services(demo, clock, tmp_path):
+    with services_on(demo.url, clock, tmp_path) as built:
+        yield built
+
+
+def test_the_demo_leaves_cases_in_every_stage_of_the_lifecycle(demo, demo_services):
+    report = demo.info
     assert report.off_plan == [], "every case ends in its scenario's stage"
     assert {name for name, _ in REQUIRED} <= set(report.stages)
     assert STATUSES <= set(report.statuses)
     assert "handling" in report.statuses
-    with services.db.reader() as s:
+    with demo_services.db.reader() as s:
         cases = list(s.scalars(sa.select(Case)))
         open_tasks = list(s.scalars(sa.select(QueueTask)))
-        links = list(s.scalars(sa.select(CaseLink)))
-        last_event = s.scalar(sa.select(sa.func.max(AuditEvent.at)))
     assert len(cases) == 40 and sum(report.statuses.values()) == 40
     assert TASKS <= {t.spec_name.removesuffix(" [child]") for t in open_tasks}
     assert any(t.spec_name == "draft_reply" and t.assignee for t in open_tasks), "a reply sent back to its drafter"
+
+
+def test_the_demo_cases_vary_in_channel_pollution_class_track_and_bureau(demo_services):
+    with demo_services.db.reader() as s:
+        cases = list(s.scalars(sa.select(Case)))
     assert any(c.track == "simple" for c in cases)
     assert {c.channel for c in cases} == set(CHANNELS)
     assert {t for c in cases for t in c.pollution_type_list} == set(POLLUTION_TYPES)
@@ -49,15 +78,24 @@ def test_the_demo_leaves_cases_in_every_stage_of_the_lifecycle(services):
     assert {c.anonymous for c in cases} == {True, False}
     assert {c.handling_org for c in cases if c.handling_org} >= {"EEB-330000", "EEB-330100", "EEB-330106",
                                                                   "EEB-330110", "EEB-330203", "EEB-330212"}
+
+
+def test_the_demo_cases_were_received_in_the_last_four_months_and_repeats_are_linked(demo_services):
+    with demo_services.db.reader() as s:
+        cases = list(s.scalars(sa.select(Case)))
+        links = list(s.scalars(sa.select(CaseLink)))
+        last_event = s.scalar(sa.select(sa.func.max(AuditEvent.at)))
     assert all(NOW - timedelta(days=120) < c.received_at < NOW for c in cases)
     assert last_event <= NOW
     assert {link.status for link in links} == {"confirmed", "proposed"}, "repeat cases linked to earlier ones"
-    assert all(v.ok for v in verify_all(services.runtime)), "every case replays from its audit events"
 
 
-def test_every_role_has_a_demo_account(services):
-    run_demo(services.settings, cases=3, seed=7, now=NOW, echo=lambda _: None)
-    with services.db.reader() as s:
+def test_every_demo_case_replays_from_its_audit_events(demo_services):
+    assert all(v.ok for v in verify_all(demo_services.runtime)), "every case replays from its audit events"
+
+
+def test_every_role_has_a_demo_account(demo_services):
+    with demo_services.db.reader() as s:
         users = {u.username: u for u in s.scalars(sa.select(User))}
     assert set(users) == {a.username for a in demo_accounts()}
     assert {role for u in users.values() for role in u.role_names} == set(ROLES)
