@@ -53,6 +53,7 @@ class TemplateDatabases:
     admin_url: str  # a database on the PostgreSQL server to connect to while creating and dropping others
     postgres_url: str | None = None  # this run's own database on the server, whose name prefixes the copies'
     _built: dict[tuple[str, str], _Built] = field(default_factory=dict)
+    _failed: dict[tuple[str, str], BaseException] = field(default_factory=dict)
     _admin: sa.Engine | None = None
     _postgres_base: sa.URL | None = None
     _counter: itertools.count = field(default_factory=itertools.count)
@@ -83,6 +84,17 @@ class TemplateDatabases:
         key = (template.name, backend)
         if key in self._built:
             return self._built[key]
+        if key in self._failed:
+            # Building again would fail the same way for every test that asks, slowly: say so at once.
+            raise RuntimeError(f"the {template.name} template on {backend} failed to build") from self._failed[key]
+        try:
+            self._built[key] = self._build_new(template, backend)
+        except Exception as exc:
+            self._failed[key] = exc
+            raise
+        return self._built[key]
+
+    def _build_new(self, template: Template, backend: str) -> _Built:
         base = self._build(template.base, backend) if template.base else None
         if backend == "sqlite":
             path = self.folder / f"{template.name}.db"
@@ -93,9 +105,8 @@ class TemplateDatabases:
             source = self._new_database(f"t_{template.name}", base.source if base else None)
             url = self._url(source)
         folder = self.folder / f"{template.name}-{backend}"
-        folder.mkdir()
-        self._built[key] = _Built(source, template.build(url, folder))
-        return self._built[key]
+        folder.mkdir(exist_ok=True)
+        return _Built(source, template.build(url, folder))
 
     # -- PostgreSQL ------------------------------------------------------------------------------------------
     def _url(self, database: str) -> str:
