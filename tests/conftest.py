@@ -15,7 +15,7 @@ from engine.definitions import Definitions
 from engine.models import Base
 from engine.runtime import Runtime
 from engine.store import Database
-from tests.templates import Template, TemplateDatabases
+from tests.templates import NO_COMMIT_FLUSH, Template, TemplateDatabases
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,6 +57,7 @@ def postgres_url() -> str:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET {NO_COMMIT_FLUSH}')
     yield admin_url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
