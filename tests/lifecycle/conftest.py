@@ -1,6 +1,9 @@
 """Fixtures for lifecycle tests: the real bundle in bpmn/ deployed, the petition script functions, a case."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +45,25 @@ def petition_runtime(database: Database, clock, calculator: DeadlineCalculator) 
     return Runtime(database, Definitions(database, clock), clock, script_functions(calculator))
 
 
+@dataclass(frozen=True)
+class Driven:
+    instance_id: int
+    now: datetime  # the clock when the drive ended
+
+
+def driven_case(name: str, drive: Callable[[CaseDriver], None]) -> Template:
+    """A template of one case registered with helpers.PETITION and driven on by `drive`, checked at every step."""
+    def build(url: str, folder: Path) -> Driven:
+        database, clock = Database(url), ManualClock(START)
+        try:
+            case = CaseDriver.register(petition_runtime(database, clock, deadline_calculator()), clock, petition())
+            drive(case)
+            return Driven(case.instance_id, clock.now())
+        finally:
+            database.dispose()
+    return Template(name, build, base=BUNDLE_DEPLOYED)
+
+
 @pytest.fixture(scope="session")
 def calculator() -> DeadlineCalculator:
     return deadline_calculator()
@@ -53,6 +75,22 @@ def runtime(backend, database_copy, clock, calculator):
     database = Database(database_copy(BUNDLE_DEPLOYED, backend).url)
     yield petition_runtime(database, clock, calculator)
     database.dispose()
+
+
+@pytest.fixture
+def case_copy(backend, database_copy, clock, calculator):
+    """`case_copy(template)`: the case of a `driven_case` template on the test's own copy of its database, the
+    clock set to where the drive left it."""
+    databases = []
+
+    def copy(template: Template) -> CaseDriver:
+        made = database_copy(template, backend)
+        clock.set(made.info.now)
+        databases.append(Database(made.url))
+        return CaseDriver(petition_runtime(databases[-1], clock, calculator), clock, made.info.instance_id)
+    yield copy
+    for database in databases:
+        database.dispose()
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Conflict
+from tests.lifecycle.conftest import driven_case
 from tests.lifecycle.helpers import (
     INVESTIGATE,
     RETURN_VISIT,
     REVIEW_DRAFT,
     REVIEW_SIGN,
+    CaseDriver,
     accept,
     end_of_day,
     handle_and_reply,
@@ -18,13 +20,18 @@ from tests.lifecycle.helpers import (
 )
 
 
-@pytest.fixture
-def replied(register):
-    """A case of the 西湖 bureau whose written reply reached the petitioner on 2026-03-02."""
-    case = register()
+def reply(case: CaseDriver) -> None:
     accept(case)
     handle_and_reply(case)
-    return case
+
+
+REPLIED = driven_case("replied", reply)
+
+
+@pytest.fixture
+def replied(case_copy) -> CaseDriver:
+    """A case of the 西湖 bureau whose written reply reached the petitioner on 2026-03-02."""
+    return case_copy(REPLIED)
 
 
 def test_the_review_window_closes_the_case_when_it_lapses(replied):
