@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from webui.deadlines_table import format_preview_table
+from webui.i18n import compile_catalogs
 from workflows.bootstrap import load_deadline_rules
 from workflows.rules.calendar import WorkingCalendar
 from workflows.rules.deadlines import (
@@ -24,7 +26,6 @@ from workflows.rules.deadlines import (
     DeadlineRules,
     UnknownDeadlineError,
 )
-from webui.deadlines_table import format_preview_table
 from workflows.rules.deadlines_preview import (
     preview,
     preview_as_dict,
@@ -32,6 +33,14 @@ from workflows.rules.deadlines_preview import (
 from workflows.rules.timezone import SHANGHAI
 
 TABLE = Path(__file__).resolve().parent.parent / "bpmn" / "deadlines.yaml"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_catalogs():
+    """The table's words come from the .mo catalogs, which a bare pytest run may not have built yet."""
+    compile_catalogs()
+
+
 WARNING_2027 = (
     "No official holiday data for 2027: counting weekends only; "
     "add holidays to config.yaml calendar.holidays"
