@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from webui import create_app
+from webui.i18n import compile_catalogs
 
 
 @pytest.fixture
@@ -59,6 +60,7 @@ def test_deadlines_preview_answers_for_a_case_received_before_national_day(cli):
 
 
 def test_deadlines_preview_prints_its_table_from_the_catalogs_in_either_language(cli):
+    compile_catalogs()  # what `make install` builds; a bare pytest run may not have yet
     args = ["deadlines", "preview", "--received", "2026-09-29T10:00+08:00", "--track", "simple"]
     chinese = cli.invoke(args=args)
     assert chinese.exit_code == 0, chinese.output
