@@ -88,10 +88,22 @@ def database_url(request, backend, tmp_path) -> str:
     return url
 
 
+def create_tables(url: str, folder: Path) -> None:
+    database = Database(url)
+    try:
+        Base.metadata.create_all(database.engine)
+    finally:
+        database.dispose()
+
+
+# Every table of the engine and the domain, empty.
+TABLES = Template("tables", create_tables)
+
+
 @pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    Base.metadata.create_all(database.engine)
+def db(backend, database_copy):
+    """The test's own database with every table, empty."""
+    database = Database(database_copy(TABLES, backend).url)
     yield database
     database.dispose()
 

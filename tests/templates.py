@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy as copying
 import itertools
+import queue
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,7 @@ class TemplateDatabases:
     _postgres_base: sa.URL | None = None
     _counter: itertools.count = field(default_factory=itertools.count)
     _databases: list[str] = field(default_factory=list)
+    _dropper: _Dropper | None = None
 
     def copy(self, template: Template, backend: str, folder: Path) -> Copy:
         built = self._build(template, backend)
@@ -74,13 +77,16 @@ class TemplateDatabases:
 
     def discard(self, made: Copy) -> None:
         if made.database:
-            self._drop(made.database)
+            self._databases.remove(made.database)
+            self._dropper.drop(made.database)
 
     def close(self) -> None:
-        for name in list(self._databases):
-            self._drop(name)
-        if self._admin is not None:
-            self._admin.dispose()
+        if self._admin is None:
+            return
+        for name in self._databases:
+            self._dropper.drop(name)
+        self._dropper.close()
+        self._admin.dispose()
 
     # -- building --------------------------------------------------------------------------------------------
     def _build(self, template: Template, backend: str) -> _Built:
@@ -119,6 +125,7 @@ class TemplateDatabases:
         if self._admin is None:
             self._postgres_base = sa.make_url(self.postgres_url)
             self._admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+            self._dropper = _Dropper(self._admin)
         name = f"{self._postgres_base.database}_{suffix}"
         # WAL_LOG copies block by block without the two checkpoints FILE_COPY asks for: faster for small databases.
         source = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
@@ -129,10 +136,36 @@ class TemplateDatabases:
         self._databases.append(name)
         return name
 
-    def _drop(self, name: str) -> None:
-        with self._admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self._databases.remove(name)
+
+
+class _Dropper:
+    """Drops PostgreSQL databases on a thread of its own: DROP DATABASE waits for a checkpoint, and the next
+    test need not wait with it."""
+
+    def __init__(self, admin: sa.Engine) -> None:
+        self._admin = admin
+        self._names: queue.Queue[str | None] = queue.Queue()
+        self._failures: list[str] = []
+        self._thread = threading.Thread(target=self._run, name="drop-test-databases", daemon=True)
+        self._thread.start()
+
+    def drop(self, name: str) -> None:
+        self._names.put(name)
+
+    def close(self) -> None:
+        """Wait until every database handed over is dropped; fail naming those that could not be."""
+        self._names.put(None)
+        self._thread.join()
+        if self._failures:
+            raise RuntimeError("test databases left on the server: " + "; ".join(self._failures))
+
+    def _run(self) -> None:
+        while (name := self._names.get()) is not None:
+            try:
+                with self._admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except sa.exc.SQLAlchemyError as exc:
+                self._failures.append(f"{name}: {exc}")
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

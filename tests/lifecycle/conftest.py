@@ -11,10 +11,9 @@ import pytest
 from engine.bundles import read_bundle
 from engine.clock import ManualClock
 from engine.definitions import Definitions
-from engine.models import Base
 from engine.runtime import Runtime
 from engine.store import Database
-from tests.conftest import START
+from tests.conftest import START, TABLES
 from tests.lifecycle.helpers import BUNDLE, CaseDriver, petition
 from tests.templates import Template
 from workflows.bootstrap import load_deadline_rules
@@ -24,16 +23,15 @@ from workflows.scripting import script_functions
 
 
 def deploy_bundle(url: str, folder: Path) -> None:
-    """Every table, and the bundle in bpmn/ deployed by a designer when the tests' clock starts."""
+    """The bundle in bpmn/ deployed by a designer when the tests' clock starts."""
     database = Database(url)
     try:
-        Base.metadata.create_all(database.engine)
         Definitions(database, ManualClock(START)).deploy(read_bundle(BUNDLE), "designer")
     finally:
         database.dispose()
 
 
-BUNDLE_DEPLOYED = Template("bundle", deploy_bundle)
+BUNDLE_DEPLOYED = Template("bundle", deploy_bundle, base=TABLES)
 
 
 def deadline_calculator() -> DeadlineCalculator:
