@@ -132,10 +132,9 @@ class TemplateDatabases:
         with self._admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"{source}')
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
+            conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET {NO_COMMIT_FLUSH}')
         self._databases.append(name)
         return name
-
 
 
 class _Dropper:
