@@ -193,3 +193,43 @@ class Notification(Base):
     dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class DesignDraft(Base):
+    """A designer's working copy of a process bundle, opened from a deployed version (`base_version_id`);
+    `status` is open, deployed (as `deployed_version_id`) or discarded."""
+
+    __tablename__ = "design_draft"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    base_version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("process_version.id"))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), index=True)
+    created_by: so.Mapped[str] = so.mapped_column(sa.String(80))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    deployed_version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("process_version.id"))
+
+
+class DesignDraftFile(Base):
+    """One file of a draft; `revision` grows with every save, so a save based on an older one is refused."""
+
+    __tablename__ = "design_draft_file"
+    __table_args__ = (sa.UniqueConstraint("draft_id", "path", name="uq_design_draft_file_path"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    draft_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("design_draft.id", ondelete="CASCADE"), index=True)
+    path: so.Mapped[str] = so.mapped_column(sa.String(200))
+    content: so.Mapped[str] = so.mapped_column(sa.Text)
+    revision: so.Mapped[int] = so.mapped_column(default=1)
+    updated_by: so.Mapped[str] = so.mapped_column(sa.String(80))
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+
+
+class DesignEvent(Base):
+    """What designers did to drafts and versions (opened, deployed with its note, discarded): append-only."""
+
+    __tablename__ = "design_event"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    actor: so.Mapped[str] = so.mapped_column(sa.String(80))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30))
+    draft_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("design_draft.id"))
+    version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("process_version.id"))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")

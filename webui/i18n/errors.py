@@ -206,6 +206,19 @@ MESSAGES: dict[str, str | ByParam] = {
     "user.unknown_organisation": N_("There is no organisation %(organisation)s."),
     "user.unknown_roles": N_("Unknown roles: %(roles)s; use %(known)s."),
     "user.role_required": N_("Give at least one role."),
+    # The process designers' studio (workflows/design/).
+    "design.designer_only": N_("Only process designers edit, validate and deploy process definitions."),
+    "design.draft_not_found": N_("There is no draft %(draft)s."),
+    "design.file_not_found": N_("Draft %(draft)s has no file %(path)s."),
+    "design.draft_closed": N_("Draft %(draft)s is closed (%(status)s); open a new draft."),
+    "design.stale_file": N_("%(path)s was saved by %(updated_by)s after you opened it (your revision %(revision)s, "
+                            "theirs %(current_revision)s); nothing was saved. Compare both versions, then save "
+                            "again."),
+    "design.bad_path": N_("%(path)s is not a file of a bundle: use name.bpmn, name.dmn, forms/name.json or "
+                          "deadlines.yaml (lower-case letters, digits, _ and -)."),
+    "design.unchanged": N_("The draft is the same as version %(version)s; nothing was deployed."),
+    "design.deadlines_invalid": N_("The deadlines table is not valid: %(detail)s"),
+    "design.unknown_track": N_("Unknown track %(track)s; use %(known)s."),
 }
 
 
