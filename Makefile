@@ -42,13 +42,13 @@ system-libs:
 
 # The UI's message catalogs: compiled from the .po files that are kept in git.
 webui/i18n/translations/%/LC_MESSAGES/messages.mo: webui/i18n/translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(VENV)/bin/pybabel compile -d webui/i18n/translations -l $* --use-fuzzy
+	$(VENV)/bin/pybabel compile -d webui/i18n/translations -l $*
 
 # After adding or changing user-visible strings: refresh the template and both catalogs, then translate.
 translations: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
 		--omit-header -o webui/i18n/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i webui/i18n/translations/messages.pot -d webui/i18n/translations --ignore-obsolete
+	$(VENV)/bin/pybabel update -i webui/i18n/translations/messages.pot -d webui/i18n/translations --ignore-obsolete --no-fuzzy-matching
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \

@@ -94,12 +94,12 @@ def test_the_case_list_exports_with_filters(services, make_actor, closed_case):
         assert everything.total == 2 and water.total == 1 and archived.total == 1 and none.total == 0
         assert water.cases[0].reported_party == "某化工厂"
         assert list_cases(session, other_city, CaseFilters()).total == 0
-    headers = [h for _, h in CASE_COLUMNS]
+    headers = list(CASE_COLUMNS)
     rows = case_rows(water.cases)
     text = cases_csv(headers, rows).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("案件编号 Case number,")
+    assert text.splitlines()[0].startswith("case_no,received_at,")
     assert "某化工厂" in text and "张三" not in text, "no personal data in the list"
     from openpyxl import load_workbook
     sheet = load_workbook(io.BytesIO(cases_xlsx(headers, case_rows(everything.cases)))).active
-    assert sheet.max_row == 3 and sheet["A1"].value == "案件编号 Case number"
+    assert sheet.max_row == 3 and sheet["A1"].value == "case_no"
     assert {sheet.cell(row=r, column=6).value for r in (2, 3)} == {"某化工厂", "杭州某某餐饮有限公司"}

@@ -90,6 +90,7 @@ def test_the_auditor_lists_every_case_below_and_exports_the_filtered_list(as_use
     csv_text = auditor.get("/audit/cases.csv?pollution_type=water").get_data().decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert len(lines) == 2 and open_case.case_no in lines[1] and "某化工厂" in lines[1]
+    assert lines[0].startswith("案件编号,收件时间,信访渠道,"), "headers from the catalog, in the reader's language"
     assert "张三" not in csv_text, "the list carries no personal data"
     response = auditor.get("/audit/cases.xlsx?status=archived")
     assert response.headers["Content-Disposition"].startswith("attachment")

@@ -13,6 +13,8 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from engine.models import ProcessVersion
 from webui import current_services
@@ -103,17 +105,25 @@ def cases_as_xlsx():
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _stamped("cases", "xlsx"))
 
 
+CASE_HEADERS = {
+    "case_no": _l("Case number"), "received_at": _l("Received"), "channel": _l("Channel"),
+    "petition_class": _l("Class"), "pollution_types": _l("Pollution types"), "reported_party": _l("Reported party"),
+    "division_code": _l("Division"), "registration_org": _l("Registered by"), "handling_org": _l("Handled by"),
+    "status": _l("Status"), "track": _l("Track"), "closed_at": lazy_pgettext("closing time", "Closed"),
+}
+
+
 def _case_table() -> tuple[list[str], list[list]]:
     with current_services().db.reader() as session:
         found = list_cases(session, current_actor(), CaseFilters.from_args(request.args))
     rows = case_rows(found.cases)
     coded = {"channel": CHANNELS, "status": STATUSES, "pollution_types": POLLUTION_TYPES}
     for row in rows:
-        for index, (attribute, _header) in enumerate(CASE_COLUMNS):
+        for index, attribute in enumerate(CASE_COLUMNS):
             table = coded.get(attribute)
             if table and row[index]:
                 row[index] = "、".join(str(table.get(code, code)) for code in str(row[index]).split(","))
-    return [pick(header) for _attribute, header in CASE_COLUMNS], rows
+    return [str(CASE_HEADERS[attribute]) for attribute in CASE_COLUMNS], rows
 
 
 # -- one case: history, replay, verify, dossier ------------------------------------------------------------

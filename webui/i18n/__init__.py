@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
 from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -56,6 +57,12 @@ COMMANDS = {
     "migrate": _l("Moved to a new process version"),
 }
 BADGES = {"on_time": _l("On time"), "due_soon": _l("Due soon"), "overdue": _l("Overdue")}
+REPEAT_REASONS = {
+    "same_id_number": _l("Same petitioner (ID number)"), "same_name_and_phone": _l("Same petitioner (name and phone)"),
+    "same_phone": _l("Same phone number"), "same_reported_party": _l("Same reported party"),
+    "anonymous_same_party": _l("Anonymous, same reported party"),
+    "confirmed_by_registrar": _l("Confirmed by the registrar"),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -66,7 +73,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(label=label, pick=pick, locales=LOCALES, current_locale=current_locale,
                                  org_name=org_name)
-    app.jinja_env.filters.update(when=when, day=day, pick=pick)
+    app.jinja_env.filters.update(when=when, day=day, pick=pick, repeat_reason=repeat_reason)
 
 
 def available() -> list[str]:
@@ -123,6 +130,16 @@ def set_language():
 # -- labels ---------------------------------------------------------------------------------------------
 _TABLES = {"channel": CHANNELS, "pollution": POLLUTION_TYPES, "class": PETITION_CLASSES, "role": ROLES,
            "status": STATUSES, "track": TRACKS, "command": COMMANDS, "badge": BADGES}
+
+
+def repeat_reason(reason: str) -> str:
+    """Why a case may repeat another ("same_phone", "similar_text:0.83"), in the reader's language; a reason
+    stored as text before reasons were codes is shown as it was written."""
+    code, _, value = reason.partition(":")
+    if code == "similar_text" and value:
+        return _("Similar text %(score)s", score=value)
+    found = REPEAT_REASONS.get(code)
+    return str(found) if found is not None else pick(reason)
 
 
 def label(kind: str, code: str | None) -> str:

@@ -47,14 +47,10 @@ class CaseFilters:
         return {k: v.isoformat() if isinstance(v, date) else v for k, v in vars(self).items() if v}
 
 
-# (attribute, bilingual header); petitioners' personal data never goes into the list.
-CASE_COLUMNS = (
-    ("case_no", "案件编号 Case number"), ("received_at", "收到时间 Received"), ("channel", "渠道 Channel"),
-    ("petition_class", "信访类别 Class"), ("pollution_types", "污染类型 Pollution types"),
-    ("reported_party", "被举报对象 Reported party"), ("division_code", "行政区划 Division"),
-    ("registration_org", "登记机关 Registered by"), ("handling_org", "承办机关 Handled by"),
-    ("status", "状态 Status"), ("track", "办理程序 Track"), ("closed_at", "办结时间 Closed"),
-)
+# The columns of the list, in order; the web layer words their headers. Petitioners' personal data never
+# goes into the list.
+CASE_COLUMNS = ("case_no", "received_at", "channel", "petition_class", "pollution_types", "reported_party",
+                "division_code", "registration_org", "handling_org", "status", "track", "closed_at")
 
 
 @dataclass
@@ -102,7 +98,7 @@ def case_rows(cases: list[Case]) -> list[list]:
     rows = []
     for case in cases:
         row = []
-        for attribute, _header in CASE_COLUMNS:
+        for attribute in CASE_COLUMNS:
             value = case.pollution_type_list if attribute == "pollution_types" else getattr(case, attribute)
             if isinstance(value, datetime):
                 value = value.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0)

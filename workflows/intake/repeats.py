@@ -57,9 +57,22 @@ SAME_REPORTED_PARTY = 0.7
 MAX_ROWS = 500
 
 
+# Why a case may repeat another, as codes stored in case_link.reason ("same_phone; similar_text:0.83") and
+# worded in the reader's language by the web layer; `similar_text` carries the cosine after a colon.
+SAME_ID_NUMBER_REASON = "same_id_number"
+SAME_NAME_AND_PHONE_REASON = "same_name_and_phone"
+SAME_PHONE_REASON = "same_phone"
+SAME_PARTY_REASON = "same_reported_party"
+ANONYMOUS_SAME_PARTY_REASON = "anonymous_same_party"
+SIMILAR_TEXT_REASON = "similar_text"
+CONFIRMED_REASON = "confirmed_by_registrar"
+REASONS = (SAME_ID_NUMBER_REASON, SAME_NAME_AND_PHONE_REASON, SAME_PHONE_REASON, SAME_PARTY_REASON,
+           ANONYMOUS_SAME_PARTY_REASON, SIMILAR_TEXT_REASON, CONFIRMED_REASON)
+
+
 @dataclass(frozen=True)
 class RepeatCandidate:
-    """An earlier case the new one may repeat, how likely (0..1) and why, in words a registrar reads."""
+    """An earlier case the new one may repeat, how likely (0..1) and why (reason codes, see REASONS)."""
 
     case_id: int
     case_no: str
@@ -87,18 +100,18 @@ def _identity(candidate: Mapping[str, Any], row: Case) -> tuple[float, list[str]
         phone = normalise_phone(petitioner.get("phone"))
         same_phone = bool(phone) and phone == normalise_phone(row.petitioner_phone)
         if id_number and id_number == (row.petitioner_id_number or "").strip().upper():
-            strength, reasons = SAME_ID_NUMBER, ["同一信访人（身份证号）same petitioner (ID number)"]
+            strength, reasons = SAME_ID_NUMBER, [SAME_ID_NUMBER_REASON]
         elif same_phone and _same_name(petitioner.get("name"), row.petitioner_name):
-            strength, reasons = SAME_NAME_AND_PHONE, ["同一信访人（姓名和电话）same petitioner (name and phone)"]
+            strength, reasons = SAME_NAME_AND_PHONE, [SAME_NAME_AND_PHONE_REASON]
         elif same_phone:
-            strength, reasons = SAME_PHONE, ["同一联系电话 same phone number"]
+            strength, reasons = SAME_PHONE, [SAME_PHONE_REASON]
     party = normalise_party(candidate.get("reported_party"))
     if party and party == normalise_party(row.reported_party):
         if strength:
             strength = 1.0
-            reasons.append("同一被举报对象 same reported party")
+            reasons.append(SAME_PARTY_REASON)
         elif _is_anonymous(petitioner):
-            strength, reasons = SAME_REPORTED_PARTY, ["匿名件，同一被举报对象 anonymous, same reported party"]
+            strength, reasons = SAME_REPORTED_PARTY, [ANONYMOUS_SAME_PARTY_REASON]
     return strength, reasons
 
 
@@ -122,7 +135,7 @@ def _score(identity: float, reasons: list[str], vector: Mapping[str, float], row
            ) -> tuple[float, float, list[str]]:
     similarity = cosine(vector, term_vector(terms(matter_text(row.facts, row.demands))))
     score = round(min(1.0, IDENTITY_WEIGHT * identity + TEXT_WEIGHT * similarity), 3)
-    return score, round(similarity, 3), reasons + [f"内容相似 {similarity:.2f} similar text"]
+    return score, round(similarity, 3), reasons + [f"{SIMILAR_TEXT_REASON}:{similarity:.2f}"]
 
 
 # -- finding repeats -----------------------------------------------------------------------------------
@@ -249,7 +262,7 @@ def link_cases(tx: so.Session, case: Case, case_nos: list[str], actor: Actor | s
     for case_no in wanted:
         row = rows[case_no]
         score, _, reasons = score_pair(candidate, row)
-        reason = "; ".join(["登记员确认 confirmed by the registrar"] + reasons)[:300]
+        reason = "; ".join([CONFIRMED_REASON] + reasons)[:300]
         link = existing.get(row.id)
         if link is None:
             link = CaseLink(case_id=case.id, linked_case_id=row.id, created_by=_username(actor), created_at=at)
