@@ -11,6 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/i18n/translations/*/LC_MESSAGES/messages.po))
 
 VENDOR := webui/static/vendor/bpmn-js
+DESIGNER := webui/static/designer
 
 .PHONY: run test install test-install bench lint clean chromium translations assets system-libs
 
@@ -25,7 +26,8 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 install: $(STAMP) $(CATALOGS) assets system-libs
 
 # bpmn-js from npm (package.json, package-lock.json), copied to where Flask serves static files: no CDN.
-assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+# The designer studio (webui/static/designer/src) is bundled by esbuild from npm into designer/dist.
+assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(DESIGNER)/dist/studio.js
 $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
 	npm ci --no-audit --no-fund
@@ -34,6 +36,11 @@ $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.jso
 	   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/assets/
 	touch $@
+
+$(DESIGNER)/dist/studio.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(wildcard $(DESIGNER)/src/*)
+	node_modules/.bin/esbuild $(DESIGNER)/src/studio.js $(DESIGNER)/src/diff.js --bundle --minify --sourcemap \
+		--format=iife --target=es2020 --outdir=$(DESIGNER)/dist --loader:.woff=file --loader:.woff2=file \
+		--loader:.ttf=file --loader:.eot=file --loader:.svg=file --log-level=warning
 
 # The dossier PDF (WeasyPrint) needs Pango, and CJK fonts so that Chinese text shows.
 system-libs:
@@ -71,4 +78,4 @@ bench: install
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) instance build *.egg-info node_modules webui/static/vendor
+	rm -rf $(VENV) instance build *.egg-info node_modules webui/static/vendor $(DESIGNER)/dist

@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         audit,
         auth,
         cases,
+        designer,
         errors,
         health,
         i18n,
@@ -39,7 +40,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     auth.init_app(app)
     errors.register(app)
     # Every area of the site, one blueprint each; a new area is added here, never discovered.
-    for blueprint in (health.bp, auth.bp, i18n.bp, queue.bp, registration.bp, cases.bp, tasks.bp, audit.bp, admin.bp):
+    for blueprint in (health.bp, auth.bp, i18n.bp, queue.bp, registration.bp, cases.bp, tasks.bp, audit.bp, admin.bp,
+                      designer.bp):
         app.register_blueprint(blueprint)
 
     app.after_request(_security_headers)

@@ -1,0 +1,53 @@
+"""The designer studio (role `designer` only): drafts of the process bundle edited in the browser (BPMN in
+bpmn-js with our properties panel, DMN in dmn-js, forms with a live preview), validated, previewed and deployed
+as new versions; the versions with their notes and a diff. Pages here, the studio's JSON in `api`."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from webui import current_services
+from webui.auth import current_actor, roles_required
+from webui.designer.api import api
+from webui.designer.words import words
+from workflows.design.drafts import discard_draft, get_draft, open_draft, open_drafts
+from workflows.design.versions import list_versions
+
+DESIGNER = "designer"
+bp = Blueprint("designer", __name__, template_folder="templates", url_prefix="/design")
+bp.register_blueprint(api)
+
+
+@bp.get("/")
+@roles_required(DESIGNER)
+def index():
+    services, actor = current_services(), current_actor()
+    return render_template("designer/index.html", drafts=open_drafts(services, actor),
+                           versions=list_versions(services, actor))
+
+
+@bp.post("/drafts")
+@roles_required(DESIGNER)
+def new_draft():
+    draft = open_draft(current_services(), current_actor())
+    return redirect(url_for("designer.studio", draft_id=draft.id))
+
+
+@bp.get("/drafts/<int:draft_id>")
+@roles_required(DESIGNER)
+def studio(draft_id: int):
+    draft = get_draft(current_services(), current_actor(), draft_id)
+    return render_template("designer/studio.html", draft=draft, words=words())
+
+
+@bp.post("/drafts/<int:draft_id>/discard")
+@roles_required(DESIGNER)
+def discard(draft_id: int):
+    discard_draft(current_services(), current_actor(), draft_id)
+    return redirect(url_for("designer.index"))
+
+
+@bp.get("/versions/diff")
+@roles_required(DESIGNER)
+def diff_page():
+    versions = list_versions(current_services(), current_actor())
+    return render_template("designer/diff.html", versions=versions, words=words())

@@ -1,0 +1,57 @@
+"""The studio's own words for the browser, from the gettext catalogs: keyed by their English text, as bpmn-js's
+translate service looks them up (its palette's Chinese comes from bpmn-js-i18n)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+WORDS = {
+    # The properties panel (static/designer/src/spiff-properties.js).
+    "Engine (ecopetition)": _l("Engine (ecopetition)"),
+    "Name (Chinese)": _l("Name (Chinese)"),
+    "Name (English)": _l("Name (English)"),
+    "Form": _l("Form"),
+    "Organisation (expression)": _l("Organisation (expression)"),
+    "Deadline (expression)": _l("Deadline (expression)"),
+    'e.g. acceptance_due or deadline("acceptance", received_at)':
+        _l('e.g. acceptance_due or deadline("acceptance", received_at)'),
+    "Assignee (expression, optional)": _l("Assignee (expression, optional)"),
+    "Role (default: from the lane)": _l("Role (default: from the lane)"),
+    "Decision (DMN)": _l("Decision (DMN)"),
+    "Called process": _l("Called process"),
+    "Script (Python)": _l("Script (Python)"),
+    "Pre-script": _l("Pre-script"),
+    "Post-script": _l("Post-script"),
+    "Timer duration (expression)": _l("Timer duration (expression)"),
+    "Timer date (expression)": _l("Timer date (expression)"),
+    'Python: quote ISO values ("P3D") or give a variable such as acceptance_due':
+        _l('Python: quote ISO values ("P3D") or give a variable such as acceptance_due'),
+    "Message": _l("Message"),
+    "Message variable": _l("Message variable"),
+    "Condition (Python expression)": _l("Condition (Python expression)"),
+    # The studio (static/designer/src/studio.js).
+    "lint": _l("while editing"),
+    "server": _l("deploy check"),
+    "Saved.": _l("Saved."),
+    "Their version is loaded.": _l("Their version is loaded."),
+    "The draft is valid.": _l("The draft is valid."),
+    "The draft has problems; see the list.": _l("The draft has problems; see the list."),
+    "Say what changed before deploying.": _l("Say what changed before deploying."),
+    "Deployed as version {version}. New cases start on it; running cases stay on theirs.":
+        _l("Deployed as version {version}. New cases start on it; running cases stay on theirs."),
+    "deadlines note": _l("The draft's deadlines table differs from the one in use: it is configuration "
+                         "(config.yaml deadlines.rules_file) and takes effect when that file is changed."),
+    "calendar_days": _l("calendar days"),
+    "working_days": _l("working days"),
+    # The versions' diff (static/designer/src/diff.js).
+    "added": _l("added"),
+    "removed": _l("removed"),
+    "changed": _l("changed"),
+    "files_added": _l("files added"),
+    "files_removed": _l("files removed"),
+    "files_changed": _l("files changed"),
+    "no differences": _l("No differences."),
+}
+
+
+def words() -> dict[str, str]:
+    return {key: str(text) for key, text in WORDS.items()}
