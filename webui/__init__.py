@@ -31,7 +31,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         errors,
         health,
         i18n,
+        portal,
         queue,
+        ratelimit,
         registration,
         tasks,
     )
@@ -39,9 +41,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     csrf.init_app(app)
     auth.init_app(app)
     errors.register(app)
+    ratelimit.init_app(app)
     # Every area of the site, one blueprint each; a new area is added here, never discovered.
     for blueprint in (health.bp, auth.bp, i18n.bp, queue.bp, registration.bp, cases.bp, tasks.bp, audit.bp, admin.bp,
-                      designer.bp):
+                      portal.bp, designer.bp):
         app.register_blueprint(blueprint)
 
     app.after_request(_security_headers)

@@ -110,6 +110,14 @@ class RepeatDetectionSettings:
     threshold: float
 
 
+@dataclass(frozen=True)
+class PortalSettings:
+    rate_limit_storage: str
+    submit_limit: str
+    lookup_limit: str
+    code_limit: str
+
+
 # -- the schemas that validate config.yaml into them ----------------------------------------------------
 class _Section(Schema):
     """One section of config.yaml; unknown keys are refused, and loading gives the section's dataclass."""
@@ -203,6 +211,17 @@ class RepeatSchema(_Section):
     threshold = fields.Float(load_default=0.5, validate=validate.Range(0, 1))
 
 
+class PortalSchema(_Section):
+    settings_class = PortalSettings
+    # Flask-Limiter's storage: memory:// counts per process; several nodes share redis:// or memcached://.
+    rate_limit_storage = fields.String(load_default="memory://")
+    # Limits in Flask-Limiter's notation ("10 per hour; 3 per minute"): submissions per IP, look-ups per IP,
+    # and look-ups and actions per query code.
+    submit_limit = fields.String(load_default="5 per minute; 20 per hour")
+    lookup_limit = fields.String(load_default="30 per minute; 300 per hour")
+    code_limit = fields.String(load_default="10 per minute; 60 per hour")
+
+
 class SettingsSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -217,6 +236,7 @@ class SettingsSchema(Schema):
     calendar = fields.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
     uploads = fields.Nested(UploadsSchema, load_default=lambda: UploadsSchema().load({}))
     repeat_detection = fields.Nested(RepeatSchema, load_default=lambda: RepeatSchema().load({}))
+    portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
 
 
 @dataclass(frozen=True)
@@ -235,6 +255,7 @@ class Settings:
     calendar: CalendarSettings
     uploads: UploadsSettings
     repeat_detection: RepeatDetectionSettings
+    portal: PortalSettings
     root: Path
 
     @property

@@ -219,6 +219,19 @@ MESSAGES: dict[str, str | ByParam] = {
     "design.unchanged": N_("The draft is the same as version %(version)s; nothing was deployed."),
     "design.deadlines_invalid": N_("The deadlines table is not valid: %(detail)s"),
     "design.unknown_track": N_("Unknown track %(track)s; use %(known)s."),
+    # The petitioners' portal (workflows/portal/).
+    "portal.not_found": N_("No case with this number and query code. Check both and try again."),
+    "portal.division_not_served": N_("Division %(value)s is not served on this system; give the code of a place "
+                                     "in its area, e.g. 330106."),
+    "portal.captcha_wrong": N_("The answer to the check is wrong or has expired; a new sum is shown."),
+    "portal.rating_invalid": N_("The rating was not recorded; choose one of the grades."),
+    "portal.rating_not_open": N_("This case cannot be rated now: a rating is taken after the written reply."),
+    "portal.review_invalid": N_("The request was not sent; say why you do not accept the answer."),
+    "portal.review_not_open": N_("Review cannot be requested now: it is asked after the written reply or the "
+                                 "review opinion, and not again after re-review."),
+    "portal.review_window_closed": ByParam("kind", {"rereview": N_("The period to request re-review closed on "
+                                                                    "%(closed_on)s.")},
+                                           N_("The period to request review closed on %(closed_on)s.")),
 }
 
 
