@@ -10,17 +10,36 @@ import { translateModule } from './translate';
 
 const ourProvider = { __init__: ['spiffPropertiesProvider'], spiffPropertiesProvider: ['type', SpiffPropertiesProvider] };
 
+function linkFlows(definitions) {
+  const visit = (container) => {
+    for (const element of container.flowElements || []) {
+      if (element.$type === 'bpmn:SequenceFlow' && element.sourceRef && element.targetRef) {
+        const source = element.sourceRef;
+        const target = element.targetRef;
+        source.outgoing = source.outgoing || [];
+        target.incoming = target.incoming || [];
+        if (!source.outgoing.includes(element)) source.outgoing.push(element);
+        if (!target.incoming.includes(element)) target.incoming.push(element);
+      }
+      if (element.flowElements) visit(element);
+    }
+  };
+  for (const root of definitions.rootElements || []) visit(root);
+}
+
 export class BpmnEditor {
   constructor(canvas, panel, locale, words, onChange) {
     this.modeler = new BpmnModeler({
       container: canvas,
-      propertiesPanel: { parent: panel },
+      propertiesPanel: { parent: panel, layout: { groups: { ecopetition: { open: true }, general: { open: true } } } },
       linting: { bpmnlint: lintConfig, active: true },
       additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ourProvider, lintModule,
                           translateModule(locale, words)],
       moddleExtensions: { spiffworkflow: spiffModdle }
     });
     this.lintIssues = {};
+    // Diagrams written by other tools may leave out a node's <incoming>/<outgoing>; the linter reads them.
+    this.modeler.on('import.parse.complete', ({ definitions }) => definitions && linkFlows(definitions));
     this.modeler.on('commandStack.changed', () => onChange());
     this.modeler.on('linting.completed', ({ issues }) => { this.lintIssues = issues || {}; onChange(true); });
   }

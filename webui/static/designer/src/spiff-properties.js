@@ -51,7 +51,6 @@ function select(id, label, options, getValue, setValue) {
 }
 
 export default function SpiffPropertiesProvider(propertiesPanel, injector, translate) {
-  propertiesPanel.registerProvider(LOW_PRIORITY, this);
   const t = translate;
   const property = (name) => [(el) => getProperty(el, name), (el, v) => setProperty(el, injector, name, v)];
   const body = (type) => [(el) => getBody(el, type), (el, v) => setBody(el, injector, type, v)];
@@ -136,6 +135,7 @@ export default function SpiffPropertiesProvider(propertiesPanel, injector, trans
       return groups;
     };
   };
+  propertiesPanel.registerProvider(LOW_PRIORITY, this);
 }
 
 SpiffPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'translate'];
