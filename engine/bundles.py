@@ -1,6 +1,7 @@
 """Process bundles (the BPMN, DMN and JSON Schema form files of one process version): reading them,
 hashing their content, and compiling them into runnable specs, refusing a bundle with every problem located
-by file, element and line."""
+by file, element and line. At deploy, scripts and expressions are also read for what scripts may not use
+(ScriptCheck); loading a version deployed earlier does not repeat that reading."""
 from __future__ import annotations
 
 import hashlib
@@ -12,12 +13,16 @@ from typing import Any
 import jsonschema
 from lxml import etree
 
-from engine.errors import BundleProblem, InvalidBundle, NotFound
+from engine.errors import ERROR, BundleProblem, InvalidBundle, NotFound
+from engine.spiff.limits import ScriptLimits
 from engine.spiff.parser import EngineParser, SpecProblem
+from engine.spiff.policy import Finding
 from engine.spiff.scripting import (
     ScriptCompileError,
     compile_expression,
     compile_script,
+    read_expression_policy,
+    read_script_policy,
 )
 from engine.spiff.tasks import (
     FlowNode,
@@ -26,8 +31,10 @@ from engine.spiff.tasks import (
     flow_nodes,
     form_name,
     is_user_task,
+    pre_post_scripts,
     properties,
     script_of,
+    timer_expression,
 )
 
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -53,14 +60,27 @@ def content_hash(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class ScriptCheck:
+    """The deploy-time reading of scripts and expressions: names scripts may not use and imports refuse the
+    bundle, loops that cannot end are warnings. With the registered `functions` known, a call of a name that
+    is neither registered nor defined in the script is refused too; with the run-time `limits`, so is a
+    range of constant bounds beyond them."""
+
+    functions: frozenset[str] | None = None
+    limits: ScriptLimits | None = None
+
+
 @dataclass
 class CompiledVersion:
-    """A process version ready to run: parsed specs and forms, looked up by process id or form name."""
+    """A process version ready to run: parsed specs and forms, looked up by process id or form name; the
+    warnings the deploy-time check found (they did not refuse it)."""
 
     version_id: int | None
     files: dict[str, str]
     specs: dict[str, tuple[Any, dict]] = field(default_factory=dict)
     forms: dict[str, dict] = field(default_factory=dict)
+    warnings: list[BundleProblem] = field(default_factory=list)
 
     def spec(self, process_id: str):
         if process_id not in self.specs:
@@ -109,14 +129,38 @@ class _Locator:
                 return name, hits[0].sourceline
         return None, None
 
+    def code_line(self, element_id: str, part: str, name: str | None, script_line: int | None) -> int | None:
+        """The file line of line `script_line` of an element's script, condition, property or timer."""
+        _, element_line = self.find(element_id)
+        for tree in self.trees.values():
+            hits = tree.xpath("//*[@id=$id]", id=element_id)
+            if not hits:
+                continue
+            if part == "condition":
+                holder = tree.xpath("//*[local-name()='sequenceFlow'][@sourceRef=$s][@targetRef=$t]"
+                                    "/*[local-name()='conditionExpression']", s=element_id, t=name)
+            elif part == "property":
+                holder = hits[0].xpath(".//*[local-name()='property'][@name=$n]", n=name)
+            elif part == "timer":
+                holder = hits[0].xpath(".//*[local-name()='timeDate' or local-name()='timeDuration']")
+            else:
+                holder = hits[0].xpath(f"./*[local-name()='{name or 'script'}']")
+            if holder and holder[0].sourceline:
+                return holder[0].sourceline + max((script_line or 1) - 1, 0)
+        return element_line
+
     def problem(self, found: SpecProblem, fallback_file: str) -> BundleProblem:
         file, line = self.find(found.element)
         return BundleProblem(found.file or file or fallback_file, found.code, found.params, element=found.element,
                              line=line or found.line)
 
 
-def compile_bundle(files: dict[str, str], version_id: int | None = None) -> CompiledVersion:
-    """Parse and check a bundle; raise InvalidBundle listing every problem found, by file, element, line."""
+def compile_bundle(files: dict[str, str], version_id: int | None = None,
+                   script_check: ScriptCheck | None = None) -> CompiledVersion:
+    """Parse and check a bundle; raise InvalidBundle listing every problem found, by file, element, line.
+
+    With `script_check` (at deploy), scripts and expressions are also read for names they may not use and
+    loops that cannot end; its warnings end up in the compiled version's `warnings`."""
     problems: list[BundleProblem] = []
     parser = EngineParser()
     locator = _Locator()
@@ -148,9 +192,13 @@ def compile_bundle(files: dict[str, str], version_id: int | None = None) -> Comp
             continue
         compiled.specs[process_id] = (spec, subprocess_specs)
         for each in [spec, *subprocess_specs.values()]:
-            _check_task_specs(each, compiled, locator, problems)
-    if problems:
-        raise InvalidBundle(problems)
+            _check_task_specs(each, compiled, locator, problems, script_check)
+    # A process called from several others is checked under each; report each of its problems once.
+    problems = list({str(p): p for p in problems}.values())
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise InvalidBundle(errors)
+    compiled.warnings = [p for p in problems if p.severity != ERROR]
     return compiled
 
 
@@ -187,7 +235,8 @@ def _check_form(name: str, text: str, compiled: CompiledVersion, problems: list[
     compiled.forms[name] = schema
 
 
-def _check_task_specs(spec, compiled: CompiledVersion, locator: _Locator, problems: list[BundleProblem]) -> None:
+def _check_task_specs(spec, compiled: CompiledVersion, locator: _Locator, problems: list[BundleProblem],
+                      script_check: ScriptCheck | None) -> None:
     for task_spec in flow_node_specs(spec):
         file, line = locator.find(task_spec.bpmn_id)
         at = {"file": file or "(bundle)", "element": task_spec.bpmn_id, "line": line}
@@ -200,6 +249,10 @@ def _check_task_specs(spec, compiled: CompiledVersion, locator: _Locator, proble
         checks.append((compile_script, script_of(task_spec), {"part": "script"}))
         checks.extend((compile_expression, expression, {"part": "condition", "name": target})
                       for expression, target in flow_conditions(task_spec))
+        if script_check is not None:
+            checks.extend((compile_script, code, {"part": "script", "name": kind})
+                          for kind, code in pre_post_scripts(task_spec))
+            checks.append((compile_expression, timer_expression(task_spec), {"part": "timer"}))
         for compile_it, source, part in checks:
             if not source:
                 continue
@@ -208,3 +261,16 @@ def _check_task_specs(spec, compiled: CompiledVersion, locator: _Locator, proble
             except (ScriptCompileError, SyntaxError) as exc:
                 problems.append(BundleProblem(code="bundle.restricted_script", params={**part, "detail": str(exc)},
                                               **at))
+                continue
+            if script_check is None:
+                continue
+            read = read_script_policy if compile_it is compile_script else read_expression_policy
+            problems.extend(_policy_problem(finding, part, task_spec.bpmn_id, at["file"], locator)
+                            for finding in read(source, script_check.functions, script_check.limits))
+
+
+def _policy_problem(finding: Finding, part: dict[str, str], element: str, file: str,
+                    locator: _Locator) -> BundleProblem:
+    line = locator.code_line(element, part["part"], part.get("name"), finding.line)
+    params = {**part, **finding.params, "script_line": finding.line}
+    return BundleProblem(file, finding.code, params, element=element, line=line, severity=finding.severity)

@@ -14,7 +14,7 @@ WORKFLOW_COMMANDS = ("start", "complete", "message", "timer", "correct_deadline"
 
 def apply(workflow, command: str, data: dict) -> None:
     """Apply one command to the workflow; a failing script or expression raises ScriptError."""
-    with process_errors():
+    with process_errors(workflow):
         _apply(workflow, command, data)
 
 

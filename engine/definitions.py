@@ -4,33 +4,44 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Collection
 
 import sqlalchemy as sa
 
-from engine.bundles import CompiledVersion, compile_bundle, content_hash
+from engine.bundles import CompiledVersion, ScriptCheck, compile_bundle, content_hash
 from engine.clock import Clock
 from engine.errors import NotFound
 from engine.models import ProcessVersion
+from engine.spiff.limits import ScriptLimits
 from engine.store import Database
 
 
 class Definitions:
-    """Deployed process versions and a cache of their compiled specs (specs never change once deployed)."""
+    """Deployed process versions and a cache of their compiled specs (specs never change once deployed).
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    `script_functions` are the names of the functions the domain registers for scripts; deploy refuses a
+    script that calls a function by any other name (unless the script defines it). `script_limits` are those
+    the runtime enforces; deploy refuses a constant range beyond them. Without either, that check is left
+    out; the others (names scripts may not use, imports, endless loops) always run."""
+
+    def __init__(self, db: Database, clock: Clock, script_functions: Collection[str] | None = None,
+                 script_limits: ScriptLimits | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.script_check = ScriptCheck(frozenset(script_functions) if script_functions is not None else None,
+                                        script_limits)
         self._cache: dict[int, CompiledVersion] = {}
         self._lock = threading.Lock()
 
     def deploy(self, files: dict[str, str], actor: str, comment: str = "") -> tuple[ProcessVersion, bool]:
-        """Store a new version if the content changed; return (version, created). Invalid bundles store nothing."""
+        """Store a new version if the content changed; return (version, created). Invalid bundles store nothing;
+        the warnings of a valid one are `compiled(version.id).warnings` (empty for a version loaded later)."""
         digest = content_hash(files)
         with self.db.reader() as session:
             existing = session.scalar(sa.select(ProcessVersion).where(ProcessVersion.content_hash == digest))
         if existing is not None:
             return existing, False
-        compiled = compile_bundle(files)
+        compiled = compile_bundle(files, script_check=self.script_check)
         with self.db.unit_of_work() as session:
             existing = session.scalar(sa.select(ProcessVersion).where(ProcessVersion.content_hash == digest))
             if existing is not None:

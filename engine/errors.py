@@ -54,6 +54,14 @@ class ScriptError(EngineError):
     code = "script.failed"
 
 
+class ScriptLimitExceeded(ScriptError):
+    """A script or expression ran past the time limit or tried to use more memory than allowed; it was
+    stopped and the step was not stored. `params`: element, limit (`time` or `memory`), allowed (seconds
+    or megabytes)."""
+
+    code = "script.limit_exceeded"
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One problem with one field of submitted data."""
@@ -82,15 +90,21 @@ class InvalidData(EngineError):
         return text
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class BundleProblem:
-    """One problem in a process bundle, located by file, element and line."""
+    """One problem in a process bundle, located by file, element and line. An `error` refuses the bundle;
+    a `warning` is reported and the bundle deploys."""
 
     file: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
     element: str | None = None
     line: int | None = None
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = self.file
@@ -98,11 +112,12 @@ class BundleProblem:
             where += f":{self.line}"
         if self.element:
             where += f" (element {self.element})"
-        return f"{where}: {_describe(self.code, self.params)}"
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {prefix}{_describe(self.code, self.params)}"
 
     def as_dict(self) -> dict:
         return {"file": self.file, "element": self.element, "line": self.line, "code": self.code,
-                "params": dict(self.params)}
+                "params": dict(self.params), "severity": self.severity}
 
 
 class InvalidBundle(EngineError):

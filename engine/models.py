@@ -1,4 +1,4 @@
-"""The engine's tables: process versions, instances, the task queue, timers and the audit log."""
+"""The engine's tables: process versions, instances, the task queue, timers, the audit log and incidents."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -65,6 +65,8 @@ class Instance(Base):
     last_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    # Incidents not yet resolved: the timer sweep skips such an instance, and its next step resolves them.
+    open_incidents: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     # Every UPDATE checks and bumps lock_version: a stale writer changes nothing.
     __mapper_args__ = {"version_id_col": lock_version}
@@ -128,3 +130,25 @@ class AuditEvent(Base):
     version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_version.id"))
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class Incident(Base):
+    """A step of an instance that failed in a script or expression (a limit passed, or an error while firing a
+    timer), kept for admins and designers until a retry or a later step of the instance succeeds."""
+
+    __tablename__ = "incident"
+    __table_args__ = (sa.Index("ix_incident_status_last", "status", "last_failed_at"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("instance.id", ondelete="CASCADE"), index=True)
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("process_version.id"))
+    command: so.Mapped[str] = so.mapped_column(sa.String(40))  # the step that failed: timer, complete, ...
+    element: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    limit: so.Mapped[str | None] = so.mapped_column(sa.String(20))  # time, memory; None for another failure
+    code: so.Mapped[str] = so.mapped_column(sa.String(60))
+    params: so.Mapped[str] = so.mapped_column(sa.Text)  # JSON of the error's params
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="open")  # open, resolved
+    failures: so.Mapped[int] = so.mapped_column(default=1)
+    first_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    last_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    resolved_by: so.Mapped[str | None] = so.mapped_column(sa.String(120))

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine.models import QueueTask, Timer
+from engine.spiff.errors import process_errors
 from engine.spiff.tasks import (
     form_name,
     is_completed,
@@ -74,17 +75,23 @@ def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
 # both read them here.
 def task_organisation(engine, task) -> str | None:
     expression = properties(task.task_spec).get("organisation")
-    return _text(engine.evaluate(task, expression) if expression else task.data.get("organisation"))
+    return _text(_evaluate(engine, task, expression) if expression else task.data.get("organisation"))
 
 
 def task_deadline(engine, task) -> datetime | None:
     expression = properties(task.task_spec).get("deadline")
-    return as_datetime(engine.evaluate(task, expression)) if expression else None
+    return as_datetime(_evaluate(engine, task, expression)) if expression else None
 
 
 def task_assignee(engine, task) -> str | None:
     expression = properties(task.task_spec).get("assignee")
-    return _text(engine.evaluate(task, expression)) if expression else None
+    return _text(_evaluate(engine, task, expression)) if expression else None
+
+
+def _evaluate(engine, task, expression: str):
+    # Replay calls these outside a command, so a failure or a limit becomes the engine's error here.
+    with process_errors():
+        return engine.evaluate(task, expression)
 
 
 def _text(value) -> str | None:

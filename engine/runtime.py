@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,11 +20,26 @@ from engine.audit import append_event, canonical_json
 from engine.bundles import CompiledVersion
 from engine.clock import Clock, ManualClock
 from engine.definitions import Definitions
-from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFound
+from engine.errors import (
+    Conflict,
+    FieldError,
+    InvalidData,
+    NotAllowed,
+    NotFound,
+    ScriptError,
+    ScriptLimitExceeded,
+)
 from engine.forms import check_form
+from engine.incidents import (
+    close_incident,
+    get_incident,
+    record_incident,
+    resolve_open_incidents,
+)
 from engine.models import Instance, QueueTask, Timer
 from engine.projection import sync_queue, sync_timers
 from engine.spiff.errors import process_errors
+from engine.spiff.limits import ScriptLimits
 from engine.spiff.refs import task_refs
 from engine.spiff.scripting import ClockScriptEngine
 from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
@@ -71,11 +87,14 @@ class Runtime:
     """Start, complete, correlate, claim, release, reassign, cancel and fire timers, durably."""
 
     def __init__(self, db: Database, definitions: Definitions, clock: Clock,
-                 functions: ScriptFunctions | None = None, warm_cache_size: int = 256) -> None:
+                 functions: ScriptFunctions | None = None, warm_cache_size: int = 256,
+                 script_limits: ScriptLimits | None = None) -> None:
         self.db = db
         self.definitions = definitions
         self.clock = clock
         self.functions = functions or (lambda clock: {})
+        # Every script and expression evaluation runs under these (engine/spiff/limits.py).
+        self.script_limits = script_limits or ScriptLimits()
         self.serializer = StateSerializer()
         # Workflows this process stored last, keyed by instance and the lock version they were stored at.
         self.warm = WarmCache(warm_cache_size)
@@ -91,7 +110,7 @@ class Runtime:
     def script_engine(self, at: datetime) -> ClockScriptEngine:
         # Within one step time stands still at the step's time: live and replay see the same "now".
         step_clock = ManualClock(at)
-        return ClockScriptEngine(step_clock, self.functions(step_clock))
+        return ClockScriptEngine(step_clock, self.functions(step_clock), self.script_limits)
 
     def new_workflow(self, compiled: CompiledVersion, process_id: str, at: datetime) -> Workflow:
         spec, subprocess_specs = compiled.spec(process_id)
@@ -141,7 +160,7 @@ class Runtime:
                  expected_version: int | None = None, session: so.Session | None = None) -> StepResult:
         """Complete a ready user task with form data; refuses data its form rejects, naming each field."""
         at = self.clock.now()
-        with self._transaction(session) as tx:
+        with self._step("complete", session) as tx:
             queue_row, row = self._lock_task(tx, task_id, expected_version)
             if queue_row.assignee and queue_row.assignee != actor:
                 raise NotAllowed("task.claimed_by", task=queue_row.title, assignee=queue_row.assignee)
@@ -158,7 +177,7 @@ class Runtime:
         """Deliver a message (e.g. the petitioner asks for review) to an instance waiting for it."""
         at = self.clock.now()
         event = _as_stored({"message": message, "payload": payload})
-        with self._transaction(session) as tx:
+        with self._step("message", session) as tx:
             row = self._lock(tx, instance_id)
             workflow = self._workflow_for_step(row, at)
             commands.apply(workflow, "message", event)
@@ -167,7 +186,7 @@ class Runtime:
     def fire_timers(self, instance_id: int, session: so.Session | None = None) -> StepResult | None:
         """Fire every timer of the instance that is due by now; None if none is due any more."""
         at = self.clock.now()
-        with self._transaction(session) as tx:
+        with self._step("timer", session) as tx:
             row = self._lock(tx, instance_id, require_running=False)
             pending = list(tx.scalars(sa.select(Timer).where(
                 Timer.instance_id == instance_id, Timer.status == "pending").order_by(Timer.due_at, Timer.id)))
@@ -188,7 +207,7 @@ class Runtime:
         if new_due.tzinfo is None:
             raise InvalidData("timer.not_corrected", errors={"due_at": FieldError("form.timezone")})
         at = self.clock.now()
-        with self.db.unit_of_work() as tx:
+        with self._step("correct_deadline") as tx:
             timer = tx.get(Timer, timer_id)
             if timer is None or timer.status != "pending":
                 raise NotFound("timer.not_pending", timer=timer_id)
@@ -202,7 +221,7 @@ class Runtime:
     def cancel(self, instance_id: int, actor: str, reason: str, organisation: str | None = None) -> StepResult:
         at = self.clock.now()
         event = {"reason": reason}
-        with self.db.unit_of_work() as tx:
+        with self._step("cancel") as tx:
             row = self._lock(tx, instance_id)
             workflow = self._workflow_for_step(row, at)
             commands.apply(workflow, "cancel", event)
@@ -237,17 +256,51 @@ class Runtime:
                 self._keep_warm(tx, row.id, row.lock_version, warm)
             return StepResult(row.id, row.lock_version, row.status, row.event_count)
 
+    def retry_incident(self, incident_id: int, actor: str) -> StepResult | None:
+        """Take up an open incident again. A failed timer step fires the instance's due timers now: if that
+        succeeds the step resolves the incident, if it fails again the incident counts one more failure and
+        the error is raised. Any other failed step was a person's action, which they take again themselves
+        (its success resolves the incident); retrying it only closes the incident. Returns the step, if any."""
+        incident = get_incident(self.db, incident_id)
+        if incident is None or incident.status != "open":
+            raise NotFound("incident.not_open", incident=incident_id)
+        result = self.fire_timers(incident.instance_id) if incident.command == "timer" else None
+        # The step resolved every open incident of its instance; without one (nothing was due any more) this
+        # closes it. Either way the incident names who retried it.
+        close_incident(self.db, incident_id, self.clock.now(), actor)
+        return result
+
+    def record_incident(self, instance_id: int, command: str, error: ScriptError) -> int | None:
+        """Record an incident for a failed step whose transaction was the caller's (the timer sweep)."""
+        return record_incident(self.db, instance_id, command, error, self.clock.now())
+
     # -- the one step path -----------------------------------------------------------------------------
     def _transaction(self, session: so.Session | None):
         if session is not None:
             return _Borrowed(session)
         return self.db.unit_of_work()
 
+    @contextmanager
+    def _step(self, command: str, session: so.Session | None = None) -> Iterator[so.Session]:
+        """The step's transaction. A step of an existing instance stopped at a script limit, or a timer step
+        whose script fails, is recorded as an incident once the transaction has rolled back; in a caller's
+        transaction the caller records it (see engine.timers)."""
+        try:
+            with self._transaction(session) as tx:
+                yield tx
+        except ScriptError as exc:
+            instance_id = tx.info.pop("step_instance", None)
+            if session is None and instance_id is not None and (
+                    isinstance(exc, ScriptLimitExceeded) or command == "timer"):
+                record_incident(self.db, instance_id, command, exc, self.clock.now())
+            raise
+
     def _lock(self, tx: so.Session, instance_id: int, expected_version: int | None = None,
               require_running: bool = True) -> Instance:
         row = tx.scalar(self.db.for_update(sa.select(Instance).where(Instance.id == instance_id)))
         if row is None:
             raise NotFound("instance.not_found", instance=instance_id)
+        tx.info["step_instance"] = row.id
         if expected_version is not None and row.lock_version != expected_version:
             raise Conflict("instance.changed", expected=expected_version, current=row.lock_version)
         if require_running and row.status != "running":
@@ -275,9 +328,10 @@ class Runtime:
         row.serializer_version = SERIALIZER_VERSION
         row.status = status or ("completed" if workflow.completed else "running")
         row.updated_at = at
+        resolve_open_incidents(tx, row, at, actor)
         # The projections query their own rows; without this each query would flush the instance row early
         # and the step would UPDATE it twice.
-        with tx.no_autoflush, process_errors():
+        with tx.no_autoflush, process_errors(workflow):
             sync_queue(tx, row.id, workflow, refs, at)
             armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers)
             append_event(tx, row, at, actor, organisation, command, event)

@@ -3,7 +3,8 @@ engine's step path, and read-only views of what is pending and how late fired ti
 
 The timer table is the only record of what falls due when. Claiming a timer means holding its instance's
 row lock for the batch transaction, the same lock every step takes, so nodes never fire a timer twice and
-a node that dies mid-batch leaves its rows to the next sweep.
+a node that dies mid-batch leaves its rows to the next sweep. An instance whose timer step failed gets an
+incident (engine/incidents.py) and the sweep leaves it alone until the incident is retried or resolved.
 """
 from __future__ import annotations
 
@@ -71,8 +72,9 @@ class TimerSweeper:
         batches before it stay committed.
         """
         fired = 0
-        # Timers that stayed due after their instance fired (a failing script, or a workflow that did not
-        # take the timer) are not claimed again in this sweep; the next sweep retries them.
+        # Timers that stayed due after their instance fired are not claimed again in this sweep. A workflow
+        # that did not take its timer is retried by the next sweep; one whose script failed has an incident,
+        # and sweeps leave it alone until someone retries it.
         held_back: set[int] = set()
         while limit is None or fired < limit:
             size = self.batch_size if limit is None else min(self.batch_size, limit - fired)
@@ -108,6 +110,8 @@ class TimerSweeper:
             log.error("timers of instance %s could not fire and stay pending: %s",
                       failure.instance_id, failure.cause)
             held_back.update(row.id for row in claimed if row.instance_id == failure.instance_id)
+            # After the rollback, in a transaction of its own: the incident keeps later sweeps off the instance.
+            self.runtime.record_incident(failure.instance_id, "timer", failure.cause)
             return 0
 
     def _count_fired(self, tx: so.Session, pending_before: list[int], now: datetime, held_back: set[int]) -> int:
@@ -130,7 +134,8 @@ class TimerSweeper:
         # at `size`; a tie-breaker column would sort every due row on each batch of a large backlog.
         stmt = (sa.select(Timer.id, Timer.instance_id, Timer.due_at)
                 .join(Instance, Instance.id == Timer.instance_id)
-                .where(Timer.status == "pending", Timer.due_at <= now, Instance.status == "running")
+                .where(Timer.status == "pending", Timer.due_at <= now, Instance.status == "running",
+                       Instance.open_incidents == 0)
                 .order_by(Timer.due_at)
                 .limit(size))
         if held_back:
@@ -147,7 +152,7 @@ class TimerSweeper:
     def next_due(self, after: datetime | None = None) -> datetime | None:
         """The earliest due time of a pending timer (strictly later than `after` if given), or None."""
         stmt = (sa.select(Timer.due_at).join(Instance, Instance.id == Timer.instance_id)
-                .where(Timer.status == "pending", Instance.status == "running")
+                .where(Timer.status == "pending", Instance.status == "running", Instance.open_incidents == 0)
                 .order_by(Timer.due_at).limit(1))
         if after is not None:
             stmt = stmt.where(Timer.due_at > after)

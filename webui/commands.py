@@ -70,19 +70,28 @@ def deploy_command(folder: str | None, actor: str, comment: str) -> None:
     try:
         version, created = services.definitions.deploy(files, actor, comment)
     except InvalidBundle as exc:
-        from flask_babel import force_locale
-
-        from webui.i18n.errors import error_message
-        with force_locale("en"):
-            click.echo(error_message(exc), err=True)
-            for problem in exc.problems:
-                where = problem.file + (f":{problem.line}" if problem.line else "") + \
-                    (f" (element {problem.element})" if problem.element else "")
-                click.echo(f"  {where}: {error_message(problem)}", err=True)
+        _echo_problems(exc, exc.problems)
         sys.exit(1)
     state = "deployed as new" if created else "unchanged; still"
     click.echo(f"{folder}: {state} version {version.id} ({version.content_hash[:12]}), "
                f"processes: {', '.join(json.loads(version.process_ids))}")
+    if created:
+        _echo_problems(None, services.definitions.compiled(version.id).warnings)
+
+
+def _echo_problems(error, problems) -> None:
+    """The bundle's problems in English on stderr, each by file, line and element; warnings say so."""
+    from flask_babel import force_locale
+
+    from webui.i18n.errors import error_message
+    with force_locale("en"):
+        if error is not None:
+            click.echo(error_message(error), err=True)
+        for problem in problems:
+            where = problem.file + (f":{problem.line}" if problem.line else "") + \
+                (f" (element {problem.element})" if problem.element else "")
+            kind = "warning: " if problem.severity == "warning" else ""
+            click.echo(f"  {where}: {kind}{error_message(problem)}", err=True)
 
 
 @click.command("verify", help="Replay cases' events against their process version and check the hash chain.")

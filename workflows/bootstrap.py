@@ -6,9 +6,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.clock import Clock, SystemClock
+from engine.clock import Clock, ManualClock, SystemClock
 from engine.definitions import Definitions
 from engine.runtime import Runtime
+from engine.spiff.limits import ScriptLimits
 from engine.store import Database
 from workflows.handling.tracking import track_case
 from workflows.rules.calendar import WorkingCalendar
@@ -68,11 +69,18 @@ def prepare_instance(settings: Settings) -> None:
             key_file.chmod(0o600)
 
 
+def script_limits(settings: Settings) -> ScriptLimits:
+    return ScriptLimits(settings.scripting.time_limit_seconds, settings.scripting.memory_limit_megabytes)
+
+
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     db = Database(settings.database_url, echo=settings.database.echo)
-    definitions = Definitions(db, clock)
     calculator = deadline_calculator(settings)
-    runtime = Runtime(db, definitions, clock, script_functions(calculator))
+    functions = script_functions(calculator)
+    limits = script_limits(settings)
+    # Deploy refuses a script calling a function by a name the domain did not register.
+    definitions = Definitions(db, clock, script_functions=functions(ManualClock()).keys(), script_limits=limits)
+    runtime = Runtime(db, definitions, clock, functions, script_limits=limits)
     runtime.step_listeners.append(track_case)
     return Services(settings, db, clock, definitions, runtime, calculator)

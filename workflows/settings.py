@@ -105,6 +105,12 @@ class UploadsSettings:
 
 
 @dataclass(frozen=True)
+class ScriptingSettings:
+    time_limit_seconds: float
+    memory_limit_megabytes: float
+
+
+@dataclass(frozen=True)
 class RepeatDetectionSettings:
     window_days: int
     threshold: float
@@ -222,6 +228,13 @@ class PortalSchema(_Section):
     code_limit = fields.String(load_default="10 per minute; 60 per hour")
 
 
+class ScriptingSchema(_Section):
+    settings_class = ScriptingSettings
+    # Each evaluation of a BPMN script or expression: wall-clock time and memory added to the process.
+    time_limit_seconds = fields.Float(load_default=1.0, validate=validate.Range(min=0.01, max=60))
+    memory_limit_megabytes = fields.Float(load_default=64, validate=validate.Range(min=1, max=4096))
+
+
 class SettingsSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -236,6 +249,7 @@ class SettingsSchema(Schema):
     calendar = fields.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
     uploads = fields.Nested(UploadsSchema, load_default=lambda: UploadsSchema().load({}))
     repeat_detection = fields.Nested(RepeatSchema, load_default=lambda: RepeatSchema().load({}))
+    scripting = fields.Nested(ScriptingSchema, load_default=lambda: ScriptingSchema().load({}))
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
 
 
@@ -255,6 +269,7 @@ class Settings:
     calendar: CalendarSettings
     uploads: UploadsSettings
     repeat_detection: RepeatDetectionSettings
+    scripting: ScriptingSettings
     portal: PortalSettings
     root: Path
 

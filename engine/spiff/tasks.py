@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -122,6 +123,18 @@ def is_user_task(task_spec) -> bool:
 def script_of(task_spec) -> str | None:
     """The script of a script task; None for every other kind of flow node."""
     return task_spec.script if isinstance(task_spec, ScriptTask) else None
+
+
+def pre_post_scripts(task_spec) -> list[tuple[str, str]]:
+    """(spiffworkflow:preScript or postScript, its code) of a flow node that has them."""
+    found = [("preScript", getattr(task_spec, "prescript", None)), ("postScript", getattr(task_spec, "postscript", None))]
+    return [(kind, code) for kind, code in found if code]
+
+
+def timer_expression(task_spec) -> str | None:
+    """The expression of a timer event (timeDate or timeDuration); None for every other flow node."""
+    definition = getattr(task_spec, "event_definition", None)
+    return getattr(definition, "expression", None) if isinstance(definition, TimerEventDefinition) else None
 
 
 def flow_node_specs(spec) -> Iterator:

@@ -1,8 +1,11 @@
-"""Administration: an admin lists pending timers and corrects one deadline with a reason (an audit event)."""
+"""Administration: an admin lists pending timers and corrects one deadline with a reason (an audit event);
+admins and designers list incidents and retry one."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from engine.errors import ScriptLimitExceeded
+from engine.incidents import open_incidents, record_incident
 from engine.models import AuditEvent, Timer
 from tests.domain.test_cases import FORM
 from workflows.accounts import Actor, create_user
@@ -73,3 +76,29 @@ def test_admin_finds_the_timers_of_a_case_by_its_number(services, clock, as_user
     assert case.case_no in page and other.case_no not in page
     assert f'href="/cases/{case.id}"' in page
     assert all(f"/admin/timers/{t.id}/correct" in page for t in timers)
+
+
+def a_case_with_an_incident(services, clock):
+    """A case whose timer step was stopped at the time limit, recorded as the engine records it."""
+    case, _ = a_case_with_timers(services)
+    stopped = ScriptLimitExceeded("script.limit_exceeded", element="decide_acceptance", limit="time", allowed=1.0)
+    record_incident(services.db, case.instance_id, "timer", stopped, clock.now())
+    return case
+
+
+def test_designers_and_admins_see_incidents_and_retry_them(services, clock, as_user):
+    make_admin(services, clock)
+    with services.db.unit_of_work() as tx:
+        create_user(tx, clock, "designer", "设计员", "password123", "EEB-330000", ["designer"])
+    case = a_case_with_an_incident(services, clock)
+    assert as_user("reg-xh").get("/admin/incidents").status_code == 403
+    assert "/admin/incidents" in as_user("admin").get("/admin/incidents").get_data(as_text=True)
+
+    designer = as_user("designer")
+    page = designer.get("/admin/incidents").get_data(as_text=True)
+    assert case.case_no in page and "decide_acceptance" in page and "/admin/timers" not in page
+    [incident] = open_incidents(services.db)
+    retried = designer.post(f"/admin/incidents/{incident.incident_id}/retry")
+    assert retried.status_code == 302
+    assert open_incidents(services.db) == []
+    assert case.case_no not in designer.get("/admin/incidents").get_data(as_text=True)

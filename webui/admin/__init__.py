@@ -1,4 +1,5 @@
-"""Administration: pending timers and their correction (with a reason, as an audit event), users."""
+"""Administration: pending timers and their correction (with a reason, as an audit event), incidents (steps
+stopped in a script, which designers see too) and their retry, users."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,11 +7,12 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import FieldError, InvalidData
+from engine.errors import EngineError, FieldError, InvalidData
 from webui import current_services
 from webui.auth import current_actor, roles_required
-from webui.i18n.errors import field_messages
+from webui.i18n.errors import error_message, field_messages
 from workflows.accounts import all_users
+from workflows.handling.incidents import incidents_with_cases, retry_incident
 from workflows.handling.timers import correct_deadline, pending_timers, timer_with_case
 from workflows.rules.timezone import SHANGHAI, TIMEZONE_NAME
 
@@ -60,6 +62,25 @@ def _parse_local(value: str) -> datetime:
         raise InvalidData("timer.not_corrected",
                           errors={"new_due": FieldError("form.format", {"format": "date-time"})}) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+@bp.get("/incidents")
+@roles_required("admin", "designer")
+def incidents():
+    return render_template("admin/incidents.html", incidents=incidents_with_cases(current_services()),
+                           describe=error_message, tz=SHANGHAI)
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+@roles_required("admin", "designer")
+def retry(incident_id: int):
+    try:
+        retry_incident(current_services(), current_actor(), incident_id)
+    except EngineError as exc:
+        flash(error_message(exc), "error")
+    else:
+        flash(_("The incident was retried and is resolved."), "success")
+    return redirect(url_for("admin.incidents"))
 
 
 @bp.get("/users")

@@ -87,6 +87,7 @@ NAV = (
     ("cases.index", _l("Cases"), ()),
     ("audit.index", _l("Audit"), ("auditor",)),
     ("designer.index", _l("Process design"), ("designer",)),
+    ("admin.incidents", _l("Incidents"), ("designer",)),
     ("admin.index", _l("Administration"), ("admin",)),
 )
 
