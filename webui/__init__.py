@@ -24,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
 
     from webui import (
         admin,
+        api,
         audit,
         auth,
         cases,
@@ -48,6 +49,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         app.register_blueprint(blueprint)
 
     app.after_request(_security_headers)
+
+    api.init_app(app, csrf)
 
     from webui.commands import register_commands
     register_commands(app)

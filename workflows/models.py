@@ -233,3 +233,60 @@ class DesignEvent(Base):
     draft_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("design_draft.id"))
     version_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("process_version.id"))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+
+class ApiToken(Base):
+    """A channel system's key to the REST API: acts for one organisation with the roles given; only the
+    SHA-256 of the secret is kept, `prefix` lets people tell tokens apart."""
+
+    __tablename__ = "api_token"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(12))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    organisation: so.Mapped[str] = so.mapped_column(sa.ForeignKey("organisation.code"))
+    roles: so.Mapped[str] = so.mapped_column(sa.String(200))  # comma-separated
+    created_by: so.Mapped[str] = so.mapped_column(sa.String(80))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    revoked_by: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class ApiCall(Base):
+    """One call to the REST API or the Open311 intake, refused ones included: who, when, what, the answer."""
+
+    __tablename__ = "api_call"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    token_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("api_token.id"), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    method: so.Mapped[str] = so.mapped_column(sa.String(10))
+    path: so.Mapped[str] = so.mapped_column(sa.String(400))
+    status: so.Mapped[int] = so.mapped_column()
+    remote_addr: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+
+class ImportSource(Base):
+    """A system whose exports are imported (the 12369 platform, a city hotline): its column mapping (JSON),
+    saved once and used for every file of that source."""
+
+    __tablename__ = "import_source"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    organisation: so.Mapped[str] = so.mapped_column(sa.ForeignKey("organisation.code"))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(20))
+    mapping: so.Mapped[str] = so.mapped_column(sa.Text)  # JSON: our field -> their column
+    updated_by: so.Mapped[str] = so.mapped_column(sa.String(80))
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+
+
+class ImportedRow(Base):
+    """A row of a source that became a case; its id in the source makes re-importing the same file a no-op."""
+
+    __tablename__ = "imported_row"
+    __table_args__ = (sa.UniqueConstraint("source_id", "source_row_id", name="uq_imported_row_source_row"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    source_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("import_source.id"))
+    source_row_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("petition_case.id"))
+    imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
