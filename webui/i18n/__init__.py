@@ -135,7 +135,7 @@ _TABLES = {"channel": CHANNELS, "pollution": POLLUTION_TYPES, "class": PETITION_
 def repeat_reason(reason: str) -> str:
     """Why a case may repeat another ("same_phone", "similar_text:0.83"), in the reader's language; a reason
     stored as text before reasons were codes is shown as it was written."""
-    code, _, value = reason.partition(":")
+    code, _colon, value = reason.partition(":")
     if code == "similar_text" and value:
         return _("Similar text %(score)s", score=value)
     found = REPEAT_REASONS.get(code)
