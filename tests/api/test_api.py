@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.api.conftest import ADMIN
 from tests.web.helpers import REGISTRATION
 from workflows.channels.tokens import revoke_token
-from workflows.models import ApiCall, Case
+from workflows.models import ApiCall, ApiToken, Case
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 
@@ -133,3 +133,31 @@ def test_the_openapi_document_describes_every_endpoint(app):
     assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     register = document["paths"]["/api/v1/cases"]["post"]
     assert "petitioner" in str(register["requestBody"]) or "Registration" in str(register["requestBody"])
+
+
+def test_an_administrator_creates_a_token_once_shown_and_revokes_it(app, services):
+    from tests.web.conftest import SignedIn
+    from workflows.accounts import create_user
+    with services.db.unit_of_work() as tx:
+        create_user(tx, services.clock, "admin-zj", "管理员", "password123", "EEB-330000", ["admin"])
+    admin = SignedIn(app.test_client())
+    admin.login("admin-zj")
+    assert admin.get("/admin/api-tokens/").status_code == 200
+    refused = admin.post("/admin/api-tokens/", {"name": "", "organisation": "EEB-999999"})
+    assert refused.status_code == 422
+    created = admin.post("/admin/api-tokens/", {"name": "12345-hotline", "organisation": "EEB-330106",
+                                                "roles": ["registrar"]})
+    page = created.get_data(as_text=True)
+    secret = page.split('id="issued-secret">')[1].split("<")[0]
+    assert secret.startswith("eco_")
+    client = app.test_client()
+    assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert secret not in admin.get("/admin/api-tokens/").get_data(as_text=True)
+    with services.db.reader() as session:
+        token = session.scalars(sa.select(ApiToken)).one()
+    admin.post(f"/admin/api-tokens/{token.id}/revoke")
+    assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    # Other users do not manage tokens.
+    registrar = SignedIn(app.test_client())
+    registrar.login("reg-hz")
+    assert registrar.get("/admin/api-tokens/").status_code == 403

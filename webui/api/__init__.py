@@ -27,4 +27,6 @@ def init_app(app: Flask, csrf) -> Api:
         api.register_blueprint(blueprint)
         # Tokens, not cookies, authenticate these calls: there is no session to forge a request for.
         csrf.exempt(blueprint)
+    from webui.api.tokens_page import bp as tokens_page
+    app.register_blueprint(tokens_page)
     return api
