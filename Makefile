@@ -12,6 +12,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/i18n/translations/*/LC_MESSAGE
 
 VENDOR := webui/static/vendor/bpmn-js
 DESIGNER := webui/static/designer
+SWAGGER := webui/static/vendor/swagger-ui
 
 .PHONY: run test install test-install bench lint clean chromium translations assets system-libs
 
@@ -27,7 +28,7 @@ install: $(STAMP) $(CATALOGS) assets system-libs
 
 # bpmn-js from npm (package.json, package-lock.json), copied to where Flask serves static files: no CDN.
 # The designer studio (webui/static/designer/src) is bundled by esbuild from npm into designer/dist.
-assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(DESIGNER)/dist/studio.js
+assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(DESIGNER)/dist/studio.js $(SWAGGER)/swagger-ui-bundle.js
 $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
 	npm ci --no-audit --no-fund
@@ -36,6 +37,12 @@ $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.jso
 	   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
 	cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/assets/
 	touch $@
+
+# The API's interactive docs (/api/docs): swagger-ui-dist from npm, served by Flask like bpmn-js.
+$(SWAGGER)/swagger-ui-bundle.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+	mkdir -p $(SWAGGER)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+	   node_modules/swagger-ui-dist/swagger-ui.css $(SWAGGER)/
 
 $(DESIGNER)/dist/studio.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(wildcard $(DESIGNER)/src/*)
 	node_modules/.bin/esbuild $(DESIGNER)/src/studio.js $(DESIGNER)/src/diff.js --bundle --minify --sourcemap \

@@ -161,3 +161,10 @@ def test_an_administrator_creates_a_token_once_shown_and_revokes_it(app, service
     registrar = SignedIn(app.test_client())
     registrar.login("reg-hz")
     assert registrar.get("/admin/api-tokens/").status_code == 403
+
+
+def test_the_interactive_docs_are_served_from_this_server(app):
+    client = app.test_client()
+    page = client.get("/api/docs").get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page and "/api/openapi.json" in page
+    assert "http" not in page.split("<script>")[0].replace("http-equiv", "")
