@@ -32,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         errors,
         health,
         i18n,
+        open311,
         portal,
         queue,
         ratelimit,
@@ -45,12 +46,14 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     ratelimit.init_app(app)
     # Every area of the site, one blueprint each; a new area is added here, never discovered.
     for blueprint in (health.bp, auth.bp, i18n.bp, queue.bp, registration.bp, cases.bp, tasks.bp, audit.bp, admin.bp,
-                      portal.bp, designer.bp):
+                      portal.bp, designer.bp, open311.bp):
         app.register_blueprint(blueprint)
 
     app.after_request(_security_headers)
 
     api.init_app(app, csrf)
+    # Machines post here with an API token, not from a page of ours with a session.
+    csrf.exempt(open311.bp)
 
     from webui.commands import register_commands
     register_commands(app)

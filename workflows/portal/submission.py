@@ -49,8 +49,10 @@ def receiving_bureau(services: Services, division_code: str) -> str:
     return code
 
 
-def submit_petition(services: Services, form: dict[str, Any], uploads: list[Upload]) -> Receipt:
-    """Register the petition for the receiving bureau; refuses bad fields and bad files before storing anything."""
+def submit_petition(services: Services, form: dict[str, Any], uploads: list[Upload],
+                    via: str = PORTAL_ACTOR) -> Receipt:
+    """Register the petition for the receiving bureau; refuses bad fields and bad files before storing anything.
+    `via` is recorded as who registered it (the portal, or an Open311 client)."""
     start = {key: form[key] for key in PETITIONER_KEYS if key in form}
     start.update(channel=CHANNEL, received_at=services.clock.now().isoformat())
     uploads = [u for u in uploads if u.filename or u.data]
@@ -63,7 +65,7 @@ def submit_petition(services: Services, form: dict[str, Any], uploads: list[Uplo
             errors.update(exc.errors)
     if errors:
         raise InvalidData("registration.invalid", errors=errors)
-    portal = Actor(PORTAL_ACTOR, receiving_bureau(services, start["division_code"]), frozenset({"registrar"}))
+    portal = Actor(via, receiving_bureau(services, start["division_code"]), frozenset({"registrar"}))
     case = register_case(services, portal, start)
     store_attachments(services, portal, case.id, uploads)
     return Receipt(case.case_no, case.query_code)
