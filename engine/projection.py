@@ -47,7 +47,9 @@ def pending_timers(workflow, refs) -> list[PendingTimer]:
     return found
 
 
-def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
+def sync_queue(session, instance_id: int, workflow, refs, at: datetime, refresh: bool = False) -> None:
+    """Write the queue rows of the ready user tasks. A row that stays keeps its claim; with `refresh` (the
+    workflow moved to another version) it also takes the task's new title, role and form."""
     existing = {row.task_id: row for row in session.scalars(
         sa.select(QueueTask).where(QueueTask.instance_id == instance_id))}
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
@@ -69,6 +71,10 @@ def sync_queue(session, instance_id: int, workflow, refs, at: datetime) -> None:
             row.task_ref = refs[task.id]
             row.organisation = organisation
             row.due_at = due
+            if refresh:
+                spec = task.task_spec
+                row.spec_name, row.title, row.role, row.form = (
+                    spec.name, task_title(spec), task_role(spec), form_name(spec))
 
 
 # What a ready user task's properties say, evaluated on its data; the queue rows and the replayed states
@@ -99,8 +105,9 @@ def _text(value) -> str | None:
 
 
 def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
-                pending: list[Timer] | None = None) -> list[datetime]:
-    """Write the timers the workflow now waits on; mark the rest fired or cancelled.
+                pending: list[Timer] | None = None, refresh: bool = False) -> list[datetime]:
+    """Write the timers the workflow now waits on; mark the rest fired or cancelled. With `refresh` (the
+    workflow moved to another version) a timer that stays takes its element's new name.
 
     `pending` is the instance's pending timer rows when the caller has already read them (firing timers).
     Returns the due times of the timers armed (or moved) by this step, so the node can wake for them."""
@@ -113,6 +120,10 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
     for task_id, row in existing.items():
         if task_id in waiting:
             row.task_ref = waiting[task_id].ref
+            if refresh:
+                task = waiting[task_id].task
+                row.spec_name, row.name, row.attached_to = (
+                    task.task_spec.name, task_title(task.task_spec), _attached_name(task))
             if row.due_at != waiting[task_id].due_at:
                 row.due_at = waiting[task_id].due_at
                 armed.append(row.due_at)

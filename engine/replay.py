@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from engine import commands
 from engine.errors import EngineError, NotFound
+from engine.migration import apply_recorded
 from engine.models import AuditEvent, Instance
 from engine.projection import (
     pending_timers,
@@ -42,18 +43,23 @@ def replay_events(runtime, process_id: str, version_id: int, events: list[AuditE
 
 
 def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
-    """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused."""
-    compiled = runtime.definitions.compiled(version_id)
+    """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused.
+
+    The start event names the version the case started on (`version_id` is used only for an event log
+    without one); a `migrate` event moves the workflow to the version it names, as the live step did."""
     workflow = None
     for event in events:
         data = json.loads(event.data)
         if event.command == "start":
+            compiled = runtime.definitions.compiled(event.version_id or version_id)
             workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
         elif workflow is None:
             raise EngineError("replay.no_start", seq=event.seq, command=event.command)
         else:
             workflow.script_engine = runtime.script_engine(event.at)
-        if event.command in commands.WORKFLOW_COMMANDS:
+        if event.command == "migrate":
+            apply_recorded(workflow, runtime.definitions.compiled(data["to_version"]), data)
+        elif event.command in commands.WORKFLOW_COMMANDS:
             commands.apply(workflow, event.command, data)
         yield event, workflow
 
@@ -104,6 +110,7 @@ class StepState:
     completed: dict[str, list[str]]
     active: dict[str, list[str]]
     flows: dict[str, list[tuple[str, str]]]
+    version_id: int | None = None  # the process version the case is on after the event
 
     def as_dict(self) -> dict:
         def when(value: datetime | None) -> str | None:
@@ -115,6 +122,7 @@ class StepState:
             "timers": [dict(vars(t), due_at=when(t.due_at)) for t in self.timers],
             "data": self.data, "completed": self.completed, "active": self.active,
             "flows": {p: [list(f) for f in flows] for p, flows in self.flows.items()},
+            "version_id": self.version_id,
         }
 
 
@@ -173,7 +181,7 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
             data=json.loads(json.dumps(current_data(workflow), default=str)),
             completed={p: sorted(ids) for p, ids in completed.items()},
             active={p: sorted(ids) for p, ids in active.items()},
-            flows={p: sorted(pairs) for p, pairs in flows.items()})
+            flows={p: sorted(pairs) for p, pairs in flows.items()}, version_id=event.version_id)
 
 
 def instance_states(runtime, instance_id: int) -> list[StepState]:

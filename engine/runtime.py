@@ -36,6 +36,7 @@ from engine.incidents import (
     record_incident,
     resolve_open_incidents,
 )
+from engine.migration import MigrationPlan, migrate_workflow, row_conflict
 from engine.models import Instance, QueueTask, Timer
 from engine.projection import sync_queue, sync_timers
 from engine.spiff.errors import process_errors
@@ -218,6 +219,24 @@ class Runtime:
             commands.apply(workflow, "correct_deadline", event)
             return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event)
 
+    def migrate(self, instance_id: int, plan: MigrationPlan, actor: str,
+                organisation: str | None = None) -> StepResult:
+        """Move a running instance to the plan's new version (engine/migration.py): its state rebuilt on the new
+        specs, queue rows and timers recomputed, one `migrate` event naming both versions and the plan.
+        Raises MigrationRefused naming each waiting task that has no place in the new version."""
+        at = self.clock.now()
+        with self._step("migrate") as tx:
+            row = self._lock(tx, instance_id, require_running=False)
+            row_conflict(row, plan)
+            pending = list(tx.scalars(sa.select(Timer).where(
+                Timer.instance_id == instance_id, Timer.status == "pending")))
+            workflow = self._workflow_for_step(row, at)
+            event = _as_stored(migrate_workflow(workflow, self.definitions.compiled(plan.to_version), plan,
+                                                {t.task_id: t.created_at for t in pending}, instance_id))
+            row.version_id = plan.to_version
+            return self._store(tx, row, workflow, at, actor, organisation, "migrate", event,
+                               pending_timers=pending, refresh=True)
+
     def cancel(self, instance_id: int, actor: str, reason: str, organisation: str | None = None) -> StepResult:
         at = self.clock.now()
         event = {"reason": reason}
@@ -322,7 +341,7 @@ class Runtime:
 
     def _store(self, tx: so.Session, row: Instance, workflow: Workflow, at: datetime, actor: str,
                organisation: str | None, command: str, event: dict, status: str | None = None,
-               pending_timers: list[Timer] | None = None) -> StepResult:
+               pending_timers: list[Timer] | None = None, refresh: bool = False) -> StepResult:
         refs = task_refs(workflow)
         row.state = self.serializer.dumps(workflow)
         row.serializer_version = SERIALIZER_VERSION
@@ -332,8 +351,8 @@ class Runtime:
         # The projections query their own rows; without this each query would flush the instance row early
         # and the step would UPDATE it twice.
         with tx.no_autoflush, process_errors(workflow):
-            sync_queue(tx, row.id, workflow, refs, at)
-            armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers)
+            sync_queue(tx, row.id, workflow, refs, at, refresh)
+            armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers, refresh)
             append_event(tx, row, at, actor, organisation, command, event)
         try:
             tx.flush()

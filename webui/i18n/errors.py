@@ -82,6 +82,24 @@ MESSAGES: dict[str, str | ByParam] = {
     "version.not_found": N_("Process version %(version)s does not exist."),
     "replay.no_start": N_("The case's history does not begin with its start (event %(seq)s, %(command)s)."),
     "replay.claim_not_ready": N_("The case's history claims a task that was not ready (%(task_ref)s)."),
+    "replay.timer_not_waiting": N_("The case's history moves the due time of a timer that was not waiting "
+                                   "(%(task_ref)s)."),
+    "migration.refused": N_("Case instance %(instance)s cannot move to the new version (%(count)s reasons)."),
+    "migration.same_version": N_("The case is already on version %(version)s; choose another version to move to."),
+    "migration.invalid_plan": N_("The migration plan has mappings that do not fit; correct the ones marked."),
+    "migration.unknown_source": N_("Element %(element)s is not in version %(version)s."),
+    "migration.unknown_target": N_("Element %(element)s is not in version %(version)s."),
+    "migration.bad_filter": N_("The filter %(clause)s is not understood; give one of: %(expected)s."),
+    "migration.not_on_version": N_("Case instance %(instance)s is on version %(current)s, not %(version)s."),
+    "migration.element_missing": N_("Task %(task)s waits at element %(element)s, which version %(version)s does "
+                                    "not have; map it to an element of that version."),
+    "migration.element_kind_changed": N_("Task %(task)s waits at %(element)s, a %(was)s, but %(target)s in "
+                                         "version %(version)s is a %(now)s."),
+    "migration.event_changed": N_("Task %(task)s waits for an event that %(target)s in version %(version)s no "
+                                  "longer waits for (another message or kind of event)."),
+    "migration.called_process_changed": N_("Task %(task)s runs process %(was)s, but %(target)s in version "
+                                           "%(version)s calls %(now)s."),
+    "migration.process_missing": N_("The case runs process %(process)s, which version %(version)s does not have."),
     "verify.no_instance": N_("There is no such case."),
     "verify.event_missing": N_("An event is missing (the next stored event is %(next_seq)s)."),
     "verify.chain_broken": N_("The event's previous-hash does not match the event before it."),
@@ -236,6 +254,17 @@ MESSAGES: dict[str, str | ByParam] = {
     "portal.review_invalid": N_("The request was not sent; say why you do not accept the answer."),
     "portal.review_not_open": N_("Review cannot be requested now: it is asked after the written reply or the "
                                  "review opinion, and not again after re-review."),
+    # Imports of other platforms' exports (workflows/intake/imports.py).
+    "import.source_not_saved": N_("The column mapping was not saved; correct the fields marked."),
+    "import.unknown_field": N_("%(field)s is not a field of a case; use %(known)s."),
+    "import.column_required": N_("Name the column that holds %(field)s."),
+    "import.other_bureau": N_("Source %(source)s belongs to another bureau."),
+    "import.source_not_found": N_("There is no import source %(source)s; save its column mapping first."),
+    "import.file_refused": N_("The file was not read."),
+    "import.file_type": N_("%(file)s: give a CSV or XLSX file."),
+    "import.file_empty": N_("%(file)s has no rows."),
+    "import.file_unreadable": N_("The file cannot be read as XLSX."),
+    "import.upload_expired": N_("The file of the dry run is no longer here; upload it again."),
     # The channel systems' API (webui/api, workflows/channels/).
     "api.bad_request": N_("The request cannot be read."),
     "api.method_not_allowed": N_("This address does not take this method."),
