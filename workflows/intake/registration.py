@@ -4,6 +4,7 @@ transaction as the case row."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -103,8 +104,10 @@ def validate_registration(form: dict, now: datetime) -> dict:
     return data
 
 
-def register_case(services: Services, actor: Actor, form: dict) -> Case:
-    """Register a case for the actor's organisation and start its process; returns the stored case row."""
+def register_case(services: Services, actor: Actor, form: dict,
+                  also: Callable[[so.Session, Case], None] | None = None) -> Case:
+    """Register a case for the actor's organisation and start its process; returns the stored case row.
+    `also` writes what belongs with the case (an import's source row) in the same transaction."""
     from workflows.intake.repeats import link_cases, propose_links
 
     if not actor.has("registrar"):
@@ -127,6 +130,8 @@ def register_case(services: Services, actor: Actor, form: dict) -> Case:
                 if links:
                     link_cases(tx, case, links, actor.username, services.clock.now())
                 propose_links(tx, case, services.settings.repeat_detection, actor, services.clock.now())
+                if also is not None:
+                    also(tx, case)
                 tx.flush()
                 return case
         except sa.exc.IntegrityError:
