@@ -159,6 +159,10 @@ def steps(case_id: int):
         "processes": [{"id": process, "name": pick(where["name"]),
                        "diagram": url_for("audit.diagram", version_id=found.instance.version_id, process_id=process)}
                       for process, where in diagrams.items()],
+        # A migrated case ran on several versions; each step names its own (steps[].version_id).
+        "diagrams": {str(version): {process: url_for("audit.diagram", version_id=version, process_id=process)
+                                    for process in version_diagrams(services, version, found.processes)}
+                     for version in found.versions},
         "steps": states,
     })
 

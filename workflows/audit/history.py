@@ -67,6 +67,8 @@ class CaseHistory:
     states: list[StepState]
     processes: list[str] = field(default_factory=list)
     labels: Labels | None = None
+    # Every process version the case ran on, in order: more than one once it was migrated.
+    versions: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,15 @@ def case_history(services: Services, actor: Actor, case_id: int, masked: bool = 
         for state in states:
             state.data = mask_personal(state.data)
     labels = Labels(compiled)
+    # Each event is read in the words of the version it ran on (a migrated case's earlier tasks may have
+    # other names in the version it runs on now).
+    by_version = {instance.version_id: labels}
     entries = []
     before: dict = {}
     for event, state in zip(events, states):
-        described = describe_event(event, labels)
+        if event.version_id not in by_version:
+            by_version[event.version_id] = Labels(services.definitions.compiled(event.version_id))
+        described = describe_event(event, by_version[event.version_id])
         entries.append(HistoryEntry(
             seq=event.seq, at=event.at, actor=event.actor, organisation=event.organisation,
             command=event.command, subject=described.subject, detail=described.detail,
@@ -180,7 +187,8 @@ def case_history(services: Services, actor: Actor, case_id: int, masked: bool = 
             version_id=event.version_id, hash=event.hash, prev_hash=event.prev_hash))
         before = state.data
     return CaseHistory(case, instance, version, entries, states,
-                       [instance.process_id, *compiled.called_processes(instance.process_id)], labels)
+                       [instance.process_id, *compiled.called_processes(instance.process_id)], labels,
+                       list(dict.fromkeys(event.version_id for event in events)))
 
 
 def _instance_events(session: so.Session, instance_id: int) -> tuple[Instance, ProcessVersion, list[AuditEvent]]:
@@ -217,6 +225,13 @@ def describe_event(event: AuditEvent, labels: Labels) -> EventDescription:
                                                        "new_due": data.get("new_due"), "reason": data.get("reason")})
     if command == "cancel":
         return EventDescription("", (), {"reason": data.get("reason")}, [])
+    if command == "migrate":
+        return EventDescription(
+            f"#{data.get('from_version')} → #{data.get('to_version')}", (),
+            {"from_version": data.get("from_version"), "to_version": data.get("to_version"),
+             "mappings": data.get("mappings", {}), "keep_due": data.get("keep_due", False),
+             "timers": [{"name": t.get("name"), "old_due": t.get("old_due"), "new_due": t.get("new_due")}
+                        for t in data.get("timers", [])]}, [])
     return EventDescription("", (), data, [])
 
 

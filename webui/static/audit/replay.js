@@ -18,6 +18,7 @@
   var index = 0;
   var process = null;
   var shown = null;
+  var shownVersion = null;
   var markers = [];
   var xml = {};
   var timeFormat = new Intl.DateTimeFormat("zh-CN", {
@@ -76,8 +77,11 @@
     if (window.history.replaceState) { window.history.replaceState(null, "", "#step-" + step.seq); }
     renderTabs(step);
     renderState(step);
-    paint();
+    // A migrated case ran on more than one version: each step is drawn on the diagram of its own.
+    if (process !== null && shownVersion !== null && versionOf(step) !== shownVersion) { openProcess(process); } else { paint(); }
   }
+
+  function versionOf(step) { return String(step.version_id || data.version_id); }
 
   function openProcess(id) {
     process = id;
@@ -87,12 +91,16 @@
       tab.setAttribute("aria-selected", on ? "true" : "false");
     });
     var source = data.processes.filter(function (p) { return p.id === id; })[0];
-    var load = xml[id] ? Promise.resolve(xml[id]) : fetch(source.diagram, { credentials: "same-origin" })
+    var version = data.steps.length ? versionOf(data.steps[index]) : String(data.version_id);
+    var url = ((data.diagrams || {})[version] || {})[id] || source.diagram;
+    var key = version + ":" + id;
+    var load = xml[key] ? Promise.resolve(xml[key]) : fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
-      .then(function (text) { xml[id] = text; return text; });
+      .then(function (text) { xml[key] = text; return text; });
     load.then(function (text) { return viewer.importXML(text); })
       .then(function () {
         shown = id;
+        shownVersion = version;
         markers = [];
         viewer.get("canvas").zoom("fit-viewport", "auto");
         paint();
