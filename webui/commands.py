@@ -199,6 +199,7 @@ def demo_command(if_empty: bool, cases: int, seed: int) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webui.migration_cli import cases_group
     for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command,
-                    demo_command):
+                    demo_command, cases_group):
         app.cli.add_command(command)
