@@ -20,7 +20,14 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import bench_growth, bench_migration, bench_queue, bench_step, bench_throughput, bench_timers
+from bench import (
+    bench_growth,
+    bench_migration,
+    bench_queue,
+    bench_step,
+    bench_throughput,
+    bench_timers,
+)
 from bench.common import (
     POSTGRES,
     RESULTS,
