@@ -39,17 +39,30 @@ def export_instance(runtime, instance_id: int, include_files: bool = True) -> di
     }
     if include_files:
         exported["version"]["files"] = compiled.files
+    # A migrated case started on an earlier version; its replay needs that version's files too.
+    earlier = [v for v in dict.fromkeys(e.version_id for e in events) if v != instance.version_id]
+    if earlier:
+        exported["earlier_versions"] = []
+        for version_id in earlier:
+            with runtime.db.reader() as session:
+                row = session.get(ProcessVersion, version_id)
+            entry = {"id": row.id, "content_hash": row.content_hash}
+            if include_files:
+                entry["files"] = runtime.definitions.compiled(version_id).files
+            exported["earlier_versions"].append(entry)
     return exported
 
 
-class _OneVersion:
-    """Definitions holding one compiled version, for replaying an export without a database."""
+class _Versions:
+    """Definitions holding the compiled versions of an export, for replaying it without a database; an export
+    of an unmigrated case holds one, which answers for any id."""
 
-    def __init__(self, compiled: CompiledVersion) -> None:
+    def __init__(self, compiled: dict[int, CompiledVersion], current: int) -> None:
         self._compiled = compiled
+        self._current = current
 
     def compiled(self, version_id: int) -> CompiledVersion:
-        return self._compiled
+        return self._compiled.get(version_id, self._compiled[self._current])
 
 
 def verify_export(exported: dict, functions=None, files: dict[str, str] | None = None) -> Verdict:
@@ -72,6 +85,11 @@ def verify_export(exported: dict, functions=None, files: dict[str, str] | None =
               for e in exported["events"]]
     if not check_chain(instance, events, verdict):
         return verdict
-    compiled = compile_bundle(files, version["id"])
-    runtime = Runtime(None, _OneVersion(compiled), ManualClock(), functions)
+    compiled = {version["id"]: compile_bundle(files, version["id"])}
+    for earlier in exported.get("earlier_versions", []):
+        if "files" not in earlier or content_hash(earlier["files"]) != earlier["content_hash"]:
+            return verdict.fail("verify.files_mismatch", version=earlier["id"],
+                                content_hash=earlier["content_hash"][:12])
+        compiled[earlier["id"]] = compile_bundle(earlier["files"], earlier["id"])
+    runtime = Runtime(None, _Versions(compiled, version["id"]), ManualClock(), functions)
     return check_replay(runtime, instance, events, verdict)

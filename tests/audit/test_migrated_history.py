@@ -11,6 +11,7 @@ from tests.domain.conftest import ORGANISATIONS, create_actor, services_on
 from tests.domain.test_cases import FORM
 from tests.lifecycle.helpers import BUNDLE
 from tests.lifecycle.test_migration import ACCEPT_OR_REFUSE, RENAMED, version_b
+from workflows.audit.dossier import dossier_json, verify_dossier
 from workflows.audit.history import case_history, verify_case
 from workflows.intake.registration import register_case
 
@@ -41,3 +42,8 @@ def test_a_migrated_case_shows_both_versions_and_verifies(services, clock):
     assert [s.version_id for s in history.states][-2:] == [version_a, deployed.id]
     assert [t.title for t in history.states[-1].ready] == [ACCEPT_OR_REFUSE]
     assert verify_case(services, auditor, case.id).ok
+    # The JSON dossier carries both versions' files, so it replays elsewhere across the move too.
+    document = dossier_json(services, auditor, case.id)
+    assert [v["id"] for v in document["earlier_versions"]] == [version_a]
+    verdict = verify_dossier(services, document)
+    assert verdict.ok, str(verdict)
