@@ -89,6 +89,7 @@ MESSAGES: dict[str, str | ByParam] = {
     "migration.invalid_plan": N_("The migration plan has mappings that do not fit; correct the ones marked."),
     "migration.unknown_source": N_("Element %(element)s is not in version %(version)s."),
     "migration.unknown_target": N_("Element %(element)s is not in version %(version)s."),
+    "migration.mapping_format": N_("Write each mapping as old=new, not %(line)s."),
     "migration.bad_filter": N_("The filter %(clause)s is not understood; give one of: %(expected)s."),
     "migration.not_on_version": N_("Case instance %(instance)s is on version %(current)s, not %(version)s."),
     "migration.element_missing": N_("Task %(task)s waits at element %(element)s, which version %(version)s does "
