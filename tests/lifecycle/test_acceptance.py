@@ -31,7 +31,11 @@ def test_a_claim_for_damages_is_refused_with_the_litigation_channel(register):
     case = register()
     # The registrar would accept, but the legal-channel table sends damages claims to court.
     accept(case, category="civil_compensation")
-    assert case.status == "completed"
+    # The petitioner may still rate the refusal (应评尽评) for 30 days; then the case ends.
+    assert case.queue() == [] and case.status == "running"
+    assert list(case.pending_timers()) == ["评价期届满 Rating period over"]
+    case.advance(days=30)
+    assert case.status == "completed" and case.timers("pending") == []
     data = case.data()
     assert (data["status"], data["acceptance_decision"], data["legal_channel"]) == ("refused", "refuse",
                                                                                     "litigation")
@@ -39,7 +43,17 @@ def test_a_claim_for_damages_is_refused_with_the_litigation_channel(register):
     assert data["refusal_reason"].startswith("损害赔偿属于民事纠纷")
     assert data["notices"] == [{"kind": "refusal", "at": "2026-03-02T01:00:00+00:00",
                                 "reason": data["refusal_reason"], "legal_channel": "litigation"}]
-    assert case.queue() == [] and case.timers("pending") == []
+
+
+def test_a_refused_case_takes_the_petitioners_rating_then_ends(register):
+    case = register()
+    accept(case, category="civil_compensation")
+    case.advance(days=3)
+    case.correlate("satisfaction_rated", {"rating": "dissatisfied", "comment": "应当受理", "source": "portal"})
+    assert case.status == "completed"
+    data = case.data()
+    assert (data["status"], data["satisfaction"], data["satisfaction_comment"]) == ("refused", "dissatisfied",
+                                                                                    "应当受理")
 
 
 @pytest.mark.parametrize("category, channel", [("contract_dispute", "arbitration"),
@@ -48,6 +62,7 @@ def test_a_claim_for_damages_is_refused_with_the_litigation_channel(register):
 def test_other_legal_channel_matters_are_refused_with_their_channel(register, category, channel):
     case = register()
     accept(case, category=category)
+    case.advance(days=30)
     assert (case.data()["status"], case.data()["legal_channel"]) == ("refused", channel)
 
 
@@ -55,6 +70,7 @@ def test_a_refusal_gives_the_registrars_reason(register):
     case = register()
     case.complete(ACCEPTANCE, {"acceptance_decision": "refuse", "content_category": "other", "track": "normal",
                                "refusal_reason": "无具体被举报对象和事实。"}, REGISTRAR)
+    case.advance(days=30)
     data = case.data()
     assert (data["status"], data["legal_channel"], data["refusal_reason"]) == ("refused", "none",
                                                                                "无具体被举报对象和事实。")
@@ -82,9 +98,13 @@ def test_a_forwarded_case_closes_when_the_receiving_body_does_not_object_in_five
     case.advance_to(end_of_day(2026, 3, 9).replace(second=58))
     assert case.status == "running"
     case.advance(seconds=1)
+    # A forwarded case may be rated too (应评尽评), for 30 days.
+    assert case.status == "running" and case.queue() == []
+    case.correlate("satisfaction_rated", {"rating": "satisfied", "source": "portal"})
     assert case.status == "completed"
     data = case.data()
-    assert (data["status"], data["forward_to"]) == ("forwarded", "杭州市西湖区城市管理局")
+    assert (data["status"], data["forward_to"], data["satisfaction"]) == ("forwarded", "杭州市西湖区城市管理局",
+                                                                          "satisfied")
     assert data["notices"][-1]["kind"] == "forwarding"
 
 

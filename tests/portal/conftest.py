@@ -50,6 +50,10 @@ class Staff:
         [task] = [t for t in tasks if t.title.startswith(title)]
         complete_task(self.services, actor(username), task.task_id, data)
 
+    def instance_id(self) -> int:
+        with self.services.db.reader() as session:
+            return session.scalar(sa.select(Case.instance_id).where(Case.case_no == self.receipt.case_no))
+
     def accept(self) -> None:
         self.complete("受理决定", {"acceptance_decision": "accept", "content_category": "pollution_complaint",
                                  "track": "normal"}, "reg-xh")

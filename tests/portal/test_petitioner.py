@@ -130,8 +130,23 @@ def test_review_after_the_window_is_refused_with_the_day_it_closed(services, sub
     assert not window.is_open and window.closed_on.isoformat() == late.value.params["closed_on"]
 
 
-def test_a_refused_case_shows_the_refusal_notice(services, submitted):
+def test_a_refused_case_shows_the_refusal_notice_and_is_rated_too(services, submitted):
+    receipt = submitted.receipt
     submitted.refuse()
-    refused = track_case(services, submitted.receipt.case_no, submitted.receipt.query_code)
-    assert refused.stage == "refused"
+    refused = track_case(services, receipt.case_no, receipt.query_code)
+    assert refused.stage == "refused" and refused.may_rate and refused.window is None
     assert [(n.kind, n.details["reason"]) for n in refused.notices] == [("refusal", "不属于生态环境部门职责")]
+    rate_case(services, receipt.case_no, receipt.query_code, {"rating": "dissatisfied", "comment": "应当受理"})
+    rated = track_case(services, receipt.case_no, receipt.query_code)
+    assert rated.rating == "dissatisfied" and not rated.may_rate
+
+
+def test_a_refusal_can_no_longer_be_rated_after_its_rating_window(services, submitted):
+    receipt = submitted.receipt
+    submitted.refuse()
+    services.clock.advance(timedelta(days=31))
+    services.runtime.fire_timers(submitted.instance_id())
+    assert not track_case(services, receipt.case_no, receipt.query_code).may_rate
+    with pytest.raises(Conflict) as late:
+        rate_case(services, receipt.case_no, receipt.query_code, {"rating": "satisfied"})
+    assert late.value.code == "portal.rating_not_open"

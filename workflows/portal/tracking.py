@@ -30,6 +30,8 @@ STAGE_DEADLINES = {"received": "acceptance_due", "handling": "handling_due", "re
                    "under_review": "opinion_due"}
 # Statuses in which the workflow waits for the petitioner: a rating, or a review request before request_due.
 AWAITING_PETITIONER = ("replied", "reviewed")
+# Refused and forwarded cases wait for a rating too (应评尽评), for the window their BPMN gives.
+RATEABLE = AWAITING_PETITIONER + ("refused", "forwarded")
 # What a notice may tell the petitioner, by kind; any other key stays inside.
 NOTICE_KEYS = {
     "acceptance": ("track", "handling_due"),
@@ -110,8 +112,9 @@ def case_state(services: Services, case_no: str, query_code: str) -> tuple[Case,
 
 
 def may_rate(case: Case, running: bool) -> bool:
-    """The workflow takes a rating while it waits for the petitioner after a reply or a review opinion."""
-    return running and case.status in AWAITING_PETITIONER
+    """The workflow takes a rating while it waits for the petitioner: after a reply or a review opinion, and
+    after a refusal or a forwarding."""
+    return running and case.status in RATEABLE
 
 
 def review_window(data: dict, case: Case, running: bool, now: datetime) -> ReviewWindow | None:
