@@ -169,3 +169,14 @@ def test_lookups_are_limited_per_query_code_whatever_the_address(strict_app):
         other.client.environ_base["REMOTE_ADDR"] = address
         codes.append(other.open(receipt.case_no, receipt.query_code).status_code)
     assert codes == [302, 302, 302, 429]
+
+
+def test_a_solved_captcha_cookie_sent_again_does_not_serve_twice(petitioner):
+    answer = petitioner.answer()
+    with petitioner.client.session_transaction() as session:
+        replayed = dict(session)
+    data = dict(FORM, csrf_token=petitioner.token(), captcha=answer)
+    assert petitioner.client.post("/portal/submit", data=data).status_code == 200
+    with petitioner.client.session_transaction() as session:
+        session.update(replayed)
+    assert petitioner.client.post("/portal/submit", data=data).status_code == 422

@@ -1,8 +1,10 @@
 """A CAPTCHA made here, with no outside service: a small sum drawn as a distorted PNG with Pillow.
 
 The answer never travels to the browser: the session keeps a keyed digest of it, a nonce and the time it
-was issued, and a check consumes it. Only an app under test (TESTING) also keeps the answer in the session,
-for tests to read; the check itself is the same.
+was issued, and a check consumes it. The session is a cookie the client could send again, so each nonce is
+also counted in the rate limiter's storage (shared by all nodes when that is redis://) and serves once.
+Only an app under test (TESTING) also keeps the answer in the session, for tests to read; the check itself
+is the same.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import time
 
 from flask import current_app, session
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from webui.ratelimit import limiter
 
 SESSION_KEY = "portal_captcha"
 TEST_ANSWER_KEY = "portal_captcha_answer_for_tests"
@@ -37,6 +41,8 @@ def check_answer(given: str | None) -> bool:
     challenge = session.pop(SESSION_KEY, None)
     session.pop(TEST_ANSWER_KEY, None)
     if not challenge or not given or time.time() - challenge.get("issued", 0) > LIFETIME_SECONDS:
+        return False
+    if limiter.storage.incr(f"captcha-used:{challenge['nonce']}", LIFETIME_SECONDS) > 1:
         return False
     return hmac.compare_digest(challenge["digest"], _digest(challenge["nonce"], given.strip()))
 
