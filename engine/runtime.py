@@ -3,6 +3,7 @@ and timers that changed, and one audit event; either all of it is stored or none
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -47,6 +48,8 @@ from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
 from engine.spiff.tasks import current_data
 from engine.spiff.workflow import Workflow, new_workflow
 from engine.store import Database
+
+log = logging.getLogger(__name__)
 
 # The domain registers the functions BPMN scripts may call; it gets the step's clock so that a replay,
 # run at the event's recorded time, computes the same values.
@@ -398,8 +401,8 @@ class Runtime:
             for listener in self.timers_armed_listeners:
                 try:
                     listener(due)
-                except Exception:  # a wake-up is an optimisation; the interval sweep still finds the timer
-                    pass
+                except Exception:
+                    log.warning("a timers-armed listener failed; the interval sweep will find the timer", exc_info=True)
 
         sa.event.listen(tx, "after_commit", notify, once=True)
         sa.event.listen(tx, "after_rollback", lambda session: session.info.pop("armed_due", None), once=True)

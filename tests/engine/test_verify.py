@@ -30,7 +30,7 @@ def cases(make_runtime, definitions, db, clock):
 
 
 def test_verify_all_passes_on_clean_data(cases):
-    runtime, ids = cases
+    runtime, _ids = cases
     verdicts = verify_all(runtime)
     assert [v.ok for v in verdicts] == [True, True, True], [str(v) for v in verdicts]
     assert [v.events for v in verdicts] == [6, 5, 4]

@@ -37,7 +37,7 @@ def test_admin_lists_pending_timers_earliest_first(services, clock, as_user):
 
 def test_correcting_a_deadline_needs_a_reason_and_is_audited(services, clock, as_user):
     make_admin(services, clock)
-    case, timers = a_case_with_timers(services)
+    _case, timers = a_case_with_timers(services)
     timer = timers[-1]
     admin = as_user("admin")
     refused = admin.post(f"/admin/timers/{timer.id}/correct", {"new_due": "2026-03-31T23:59:59", "reason": " "})
