@@ -15,7 +15,7 @@ from engine.definitions import Definitions
 from engine.models import Base
 from engine.runtime import Runtime
 from engine.store import Database
-from tests.templates import NO_COMMIT_FLUSH, Template, TemplateDatabases
+from tests.templates import NO_COMMIT_FLUSH, Template, TemplateDatabases, empty_postgres
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -64,14 +64,6 @@ def postgres_url() -> str:
     admin.dispose()
 
 
-def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request) -> str:
     """The database a test runs on; every database test runs once on each."""
@@ -84,7 +76,7 @@ def database_url(request, backend, tmp_path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     url = request.getfixturevalue("postgres_url")
-    _reset_postgres(url)
+    empty_postgres(url)
     return url
 
 
@@ -97,7 +89,7 @@ def create_tables(url: str, folder: Path) -> None:
 
 
 # Every table of the engine and the domain, empty.
-TABLES = Template("tables", create_tables)
+TABLES = Template("tables", create_tables, rebuilt_on_postgres=True)
 
 
 @pytest.fixture

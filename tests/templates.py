@@ -2,7 +2,9 @@
 
 A SQLite template is a file copied into the test's tmp_path; a PostgreSQL template is a database that each
 test's copy is created from (`CREATE DATABASE ... TEMPLATE ...`). Every test gets its own copy, so what one
-test writes no other test sees.
+test writes no other test sees. On PostgreSQL a copy costs a CREATE and a DROP DATABASE, and each drop waits
+for two checkpoints: a template that is cheap to build is instead built again in the run's own database for
+each test, after emptying it.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ class Template:
     name: str
     build: Callable[[str, Path], Any]
     base: Template | None = None
+    rebuilt_on_postgres: bool = False  # cheaper to build in each test's database there than to copy
 
 
 @dataclass
@@ -66,6 +69,8 @@ class TemplateDatabases:
     _dropper: _Dropper | None = None
 
     def copy(self, template: Template, backend: str, folder: Path) -> Copy:
+        if backend == "postgresql" and template.rebuilt_on_postgres:
+            return self._rebuild(template)
         built = self._build(template, backend)
         info = copying.deepcopy(built.info)
         if backend == "sqlite":
@@ -74,6 +79,21 @@ class TemplateDatabases:
             return Copy(f"sqlite:///{target}", info)
         name = self._new_database(f"c{next(self._counter)}", built.source)
         return Copy(self._url(name), info, name)
+
+    def _rebuild(self, template: Template) -> Copy:
+        """The template built again in this run's own PostgreSQL database, emptied first."""
+        chain = _cheap_chain(template)
+        assert chain[0].base is None, f"{template.name}: a template rebuilt on PostgreSQL has only such bases"
+        empty_postgres(self.postgres_url)
+        return Copy(self.postgres_url, self._apply(chain, self.postgres_url))
+
+    def _apply(self, chain: list[Template], url: str) -> Any:
+        info = None
+        for template in chain:
+            folder = self.folder / f"{template.name}-postgresql"
+            folder.mkdir(exist_ok=True)
+            info = template.build(url, folder)
+        return info
 
     def discard(self, made: Copy) -> None:
         if made.database:
@@ -104,18 +124,21 @@ class TemplateDatabases:
         return self._built[key]
 
     def _build_new(self, template: Template, backend: str) -> _Built:
-        base = self._build(template.base, backend) if template.base else None
         if backend == "sqlite":
+            base = self._build(template.base, backend) if template.base else None
             path = self.folder / f"{template.name}.db"
             if base:
                 _copy_sqlite(Path(base.source), path)
             url, source = f"sqlite:///{path}", str(path)
-        else:
-            source = self._new_database(f"t_{template.name}", base.source if base else None)
-            url = self._url(source)
-        folder = self.folder / f"{template.name}-{backend}"
-        folder.mkdir(exist_ok=True)
-        return _Built(source, template.build(url, folder))
+            folder = self.folder / f"{template.name}-{backend}"
+            folder.mkdir(exist_ok=True)
+            return _Built(source, template.build(url, folder))
+        # Copy the nearest base that is a database of its own; build the cheap ones above it, then this one.
+        chain = _cheap_chain(template.base) if template.base else []
+        origin = chain[0].base if chain else template.base
+        base = self._build(origin, backend) if origin else None
+        source = self._new_database(f"t_{template.name}", base.source if base else None)
+        return _Built(source, self._apply([*chain, template], self._url(source)))
 
     # -- PostgreSQL ------------------------------------------------------------------------------------------
     def _url(self, database: str) -> str:
@@ -165,6 +188,27 @@ class _Dropper:
                     conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             except sa.exc.SQLAlchemyError as exc:
                 self._failures.append(f"{name}: {exc}")
+
+
+def _cheap_chain(template: Template) -> list[Template]:
+    """`template` and the bases below it that are rebuilt on PostgreSQL, the lowest first."""
+    chain = []
+    current: Template | None = template
+    while current is not None and current.rebuilt_on_postgres:
+        chain.insert(0, current)
+        current = current.base
+    return chain
+
+
+def empty_postgres(url: str) -> None:
+    """Drop every table of the PostgreSQL database at `url`."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

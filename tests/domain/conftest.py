@@ -28,7 +28,7 @@ def seed_bureaus(url: str, folder: Path) -> None:
 
 
 # The bundle deployed and the organisation tree seeded: where every domain test starts.
-ORGANISATIONS = Template("organisations", seed_bureaus, base=BUNDLE_DEPLOYED)
+ORGANISATIONS = Template("organisations", seed_bureaus, base=BUNDLE_DEPLOYED, rebuilt_on_postgres=True)
 
 
 @contextmanager

@@ -31,7 +31,7 @@ def deploy_bundle(url: str, folder: Path) -> None:
         database.dispose()
 
 
-BUNDLE_DEPLOYED = Template("bundle", deploy_bundle, base=TABLES)
+BUNDLE_DEPLOYED = Template("bundle", deploy_bundle, base=TABLES, rebuilt_on_postgres=True)
 
 
 def deadline_calculator() -> DeadlineCalculator:
