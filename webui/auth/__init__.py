@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
 NAV = (
     ("queue.index", _l("My tasks"), ()),
     ("registration.new", _l("Register a case"), ("registrar",)),
+    ("imports.index", _l("Import cases"), ("registrar",)),
     ("cases.index", _l("Cases"), ()),
     ("audit.index", _l("Audit"), ("auditor",)),
     ("designer.index", _l("Process design"), ("designer",)),
