@@ -26,6 +26,13 @@ def setting(name: str) -> Callable[[], str]:
     return lambda: getattr(current_app.extensions["ecopetition"].settings.portal, name)
 
 
+def api_key_key() -> str:
+    """The Open311 client's API key (hashed: keys do not go into the limiter's storage as they are)."""
+    import hashlib
+    key = request.form.get("api_key") or request.args.get("api_key") or ""
+    return "api-key:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def query_code_key() -> str:
     """The query code a request carries (form or query string), so its limit holds whatever the address."""
     opened = session.get("portal_case") or {}

@@ -122,6 +122,7 @@ class PortalSettings:
     submit_limit: str
     lookup_limit: str
     code_limit: str
+    open311_limit: str
 
 
 # -- the schemas that validate config.yaml into them ----------------------------------------------------
@@ -226,6 +227,8 @@ class PortalSchema(_Section):
     submit_limit = fields.String(load_default="5 per minute; 20 per hour")
     lookup_limit = fields.String(load_default="30 per minute; 300 per hour")
     code_limit = fields.String(load_default="10 per minute; 60 per hour")
+    # Open311 clients post for many people from one server: counted per API key, not per address.
+    open311_limit = fields.String(load_default="60 per minute; 2000 per day")
 
 
 class ScriptingSchema(_Section):

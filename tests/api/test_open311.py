@@ -56,3 +56,16 @@ def test_a_bad_request_is_refused_naming_the_open311_fields(app, services):
     assert no_key.status_code == 400 and "api_key" in no_key.get_json()[0]["description"]
     wrong_key = client.post("/open311/v2/requests.json", data=dict(REQUEST, api_key="eco_wrong"))
     assert wrong_key.status_code == 403
+
+
+def test_requests_are_limited_per_api_key_not_per_address(services):
+    from dataclasses import replace
+
+    from webui import create_app
+    settings = replace(services.settings, portal=replace(services.settings.portal, open311_limit="2 per minute"))
+    app = create_app(services=replace(services, settings=settings))
+    client, first, second = app.test_client(), key(services, "app-1"), key(services, "app-2")
+    codes = [client.post("/open311/v2/requests.json", data=dict(REQUEST, api_key=first)).status_code
+             for _ in range(3)]
+    assert codes == [201, 201, 429]
+    assert client.post("/open311/v2/requests.json", data=dict(REQUEST, api_key=second)).status_code == 201

@@ -10,7 +10,7 @@ from engine.errors import EngineError, InvalidData, NotAllowed
 from webui import current_services
 from webui.i18n import label
 from webui.i18n.errors import error_message
-from webui.ratelimit import limiter, setting
+from webui.ratelimit import api_key_key, limiter, setting
 from workflows.channels.open311 import RequestStatus, request_statuses, submit_request
 from workflows.models import POLLUTION_TYPES
 
@@ -26,7 +26,7 @@ def services():
 
 
 @bp.post("/requests.json")
-@limiter.limit(setting("submit_limit"))
+@limiter.limit(setting("open311_limit"), key_func=api_key_key)
 def create_request():
     receipt = submit_request(current_services(), request.form.to_dict())
     notice = _("Case %(case_no)s registered. Query code for the petition portal: %(code)s",
@@ -35,14 +35,14 @@ def create_request():
 
 
 @bp.get("/requests.json")
-@limiter.limit(setting("lookup_limit"))
+@limiter.limit(setting("open311_limit"), key_func=api_key_key)
 def list_requests():
     ids = [i.strip() for i in (request.args.get("service_request_id") or "").split(",") if i.strip()]
     return jsonify([_status(r) for r in request_statuses(current_services(), request.args.get("api_key"), ids)])
 
 
 @bp.get("/requests/<case_no>.json")
-@limiter.limit(setting("lookup_limit"))
+@limiter.limit(setting("open311_limit"), key_func=api_key_key)
 def one_request(case_no: str):
     return jsonify([_status(r) for r in request_statuses(current_services(), request.args.get("api_key"), [case_no])])
 
