@@ -30,7 +30,7 @@ def test_a_designer_dry_runs_then_moves_the_running_cases(services, as_user):
     assert 'id="apply"' not in page
 
     bad = web.post("/design/migrate", {**form, "mappings": "decide_acceptance"}).get_data(as_text=True)
-    assert "Write each mapping as old=new, not decide_acceptance." in bad
+    assert "每个映射请写成 旧=新，而不是 decide_acceptance。" in bad
 
     mapped = {**form, "mappings": "decide_acceptance=accept_or_refuse"}
     dry = web.post("/design/migrate", mapped).get_data(as_text=True)
