@@ -18,9 +18,11 @@ export class TextEditor {
     });
   }
 
+  // Resolves once the text is in place; the preview follows on its own. Waiting for the preview here let an edit
+  // typed while it was drawn be taken for the file as opened (the studio resets `dirty` when open resolves).
   async open(text) {
     this.area.value = text;
-    await this.refresh();
+    this.refresh();
   }
 
   async refresh() {
