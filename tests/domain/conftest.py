@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.store import Database
+from tests.conftest import share_compiled_versions
 from tests.lifecycle.conftest import BUNDLE_DEPLOYED
 from tests.templates import Template
 from workflows.accounts import Actor, create_user, seed_organisations
@@ -37,6 +38,7 @@ def services_on(url: str, clock, folder: Path, overrides: dict | None = None) ->
     settings = load_settings(environ={}, overrides={"database.url": url, "uploads.dir": str(folder / "uploads"),
                                                     **(overrides or {})})
     built = bootstrap(settings, clock)
+    share_compiled_versions(built.definitions)
     try:
         yield built
     finally:

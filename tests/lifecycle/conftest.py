@@ -13,7 +13,7 @@ from engine.clock import ManualClock
 from engine.definitions import Definitions
 from engine.runtime import Runtime
 from engine.store import Database
-from tests.conftest import START, TABLES
+from tests.conftest import START, TABLES, share_compiled_versions
 from tests.lifecycle.helpers import BUNDLE, CaseDriver, petition
 from tests.templates import Template
 from workflows.bootstrap import load_deadline_rules
@@ -40,7 +40,8 @@ def deadline_calculator() -> DeadlineCalculator:
 
 def petition_runtime(database: Database, clock, calculator: DeadlineCalculator) -> Runtime:
     """The engine with the petition script functions, as bootstrap builds it but without the domain."""
-    return Runtime(database, Definitions(database, clock), clock, script_functions(calculator))
+    return Runtime(database, share_compiled_versions(Definitions(database, clock)), clock,
+                   script_functions(calculator))
 
 
 @dataclass(frozen=True)
