@@ -290,3 +290,8 @@ class ImportedRow(Base):
     source_row_id: so.Mapped[str] = so.mapped_column(sa.String(100))
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("petition_case.id"))
     imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+
+
+# Tables that live next to the feature that owns them. They are imported here, so that importing this
+# module registers every domain table with the metadata (Alembic, create_all in tests).
+import workflows.oversight.models  # noqa: F401  (the backlog ledger, ownership, supervision, warnings)
