@@ -48,6 +48,16 @@ class User(Base):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    # Set when an administrator chose the password (new account, reset): the user must choose their own
+    # before anything else works.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Failed sign-ins in a row and, past the limit, until when sign-in is refused (workflows.signin).
+    failed_logins: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    locked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Sessions remember the epoch they began in; changing the password or disabling the account moves it on,
+    # which ends every other session of the user.
+    session_epoch: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    password_changed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     roles: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
@@ -295,3 +305,4 @@ class ImportedRow(Base):
 # Tables that live next to the feature that owns them. They are imported here, so that importing this
 # module registers every domain table with the metadata (Alembic, create_all in tests).
 import workflows.oversight.models  # noqa: F401  (the backlog ledger, ownership, supervision, warnings)
+import workflows.admin.models  # noqa: F401  (the administrators' log)
