@@ -84,6 +84,7 @@ class SchedulerSettings:
     timezone: str
     reminder_digest_cron: str
     kpi_snapshot_cron: str
+    oversight_sweep_cron: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,19 @@ class ScriptingSettings:
 class RepeatDetectionSettings:
     window_days: int
     threshold: float
+
+
+@dataclass(frozen=True)
+class OversightSettings:
+    strike_off_approval: str
+    strike_off_approval_by_bureau: dict
+    feedback_days: int
+    hotspot_count: int
+    hotspot_days: int
+    rise_period_days: int
+    rise_previous_periods: int
+    rise_factor: float
+    rise_min_count: int
 
 
 @dataclass(frozen=True)
@@ -178,6 +192,7 @@ class SchedulerSchema(_Section):
     timezone = fields.String(load_default=TIMEZONE_NAME)
     reminder_digest_cron = fields.String(load_default="0 8 * * *")
     kpi_snapshot_cron = fields.String(load_default="30 1 * * *")
+    oversight_sweep_cron = fields.String(load_default="*/15 * * * *")
 
     @validates("reminder_digest_cron")
     def _digest(self, value: str, **_: Any) -> None:
@@ -185,6 +200,10 @@ class SchedulerSchema(_Section):
 
     @validates("kpi_snapshot_cron")
     def _kpi(self, value: str, **_: Any) -> None:
+        _cron(value)
+
+    @validates("oversight_sweep_cron")
+    def _oversight(self, value: str, **_: Any) -> None:
         _cron(value)
 
 
@@ -231,6 +250,27 @@ class PortalSchema(_Section):
     open311_limit = fields.String(load_default="60 per minute; 2000 per day")
 
 
+class OversightSchema(_Section):
+    settings_class = OversightSettings
+    # Who approves striking a case off the backlog ledger (销号): "leader" (a leader of the case's bureau) or
+    # "supervisor" (a supervisor of the bureau above); a bureau may differ (by bureau code).
+    strike_off_approval = fields.String(load_default="leader", validate=validate.OneOf(("leader", "supervisor")))
+    strike_off_approval_by_bureau = fields.Dict(keys=fields.String(),
+                                                values=fields.String(validate=validate.OneOf(("leader", "supervisor"))),
+                                                load_default=dict)
+    # Days a supervision order gives the handling bureau for its written feedback (default of the form).
+    feedback_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    # A hotspot: at least hotspot_count cases about one reported party or place within hotspot_days.
+    hotspot_count = fields.Integer(load_default=3, validate=validate.Range(min=2))
+    hotspot_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    # A sharp rise: a division's or pollution type's cases in the last rise_period_days reach rise_min_count
+    # and rise_factor times the average of the rise_previous_periods periods before.
+    rise_period_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    rise_previous_periods = fields.Integer(load_default=3, validate=validate.Range(min=1, max=24))
+    rise_factor = fields.Float(load_default=2.0, validate=validate.Range(min=1.0))
+    rise_min_count = fields.Integer(load_default=5, validate=validate.Range(min=1))
+
+
 class ScriptingSchema(_Section):
     settings_class = ScriptingSettings
     # Each evaluation of a BPMN script or expression: wall-clock time and memory added to the process.
@@ -254,6 +294,7 @@ class SettingsSchema(Schema):
     repeat_detection = fields.Nested(RepeatSchema, load_default=lambda: RepeatSchema().load({}))
     scripting = fields.Nested(ScriptingSchema, load_default=lambda: ScriptingSchema().load({}))
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
+    oversight = fields.Nested(OversightSchema, load_default=lambda: OversightSchema().load({}))
 
 
 @dataclass(frozen=True)
@@ -274,6 +315,7 @@ class Settings:
     repeat_detection: RepeatDetectionSettings
     scripting: ScriptingSettings
     portal: PortalSettings
+    oversight: OversightSettings
     root: Path
 
     @property
