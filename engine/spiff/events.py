@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+    MessageEventDefinition as AnyMessageDefinition,
+)
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
 
 
 def send_message(workflow, name: str, payload: Any) -> bool:
@@ -15,3 +19,10 @@ def send_message(workflow, name: str, payload: Any) -> bool:
     except WorkflowException:
         return False
     return True
+
+
+def waiting_message_names(workflow) -> list[str]:
+    """The messages the workflow (and the processes it called) waits for now, by name, sorted."""
+    names = {task.task_spec.event_definition.name for task in workflow.get_tasks(state=TaskState.WAITING)
+             if isinstance(getattr(task.task_spec, "event_definition", None), AnyMessageDefinition)}
+    return sorted(names)

@@ -14,6 +14,7 @@ from webui.i18n.errors import error_message, field_messages
 from workflows.design.drafts import discard_draft, get_draft, open_draft, open_drafts
 from workflows.design.migration import migrate_cases, plan_migration
 from workflows.design.versions import list_versions
+from workflows.rules.timezone import TIMEZONE_NAME
 
 DESIGNER = "designer"
 bp = Blueprint("designer", __name__, template_folder="templates", url_prefix="/design")
@@ -39,7 +40,7 @@ def new_draft():
 @roles_required(DESIGNER)
 def studio(draft_id: int):
     draft = get_draft(current_services(), current_actor(), draft_id)
-    return render_template("designer/studio.html", draft=draft, words=words())
+    return render_template("designer/studio.html", draft=draft, words=words(), timezone=TIMEZONE_NAME)
 
 
 @bp.post("/drafts/<int:draft_id>/discard")

@@ -1,5 +1,5 @@
 """The studio's JSON endpoints: a draft with the closed sets its pickers offer, saving a file (a stale save is
-a 409 carrying the stored file), validation, the deadlines preview, deploy, the form preview, version files and
+a 409 carrying the stored file), validation, the deadlines preview, the dry run, deploy, the form preview, version files and
 diffs. Errors answer as JSON with their code and the sentence in the reader's language."""
 from __future__ import annotations
 
@@ -18,16 +18,19 @@ from webui.designer.schemas import (
     DiffOut,
     DraftFileOut,
     DraftOut,
+    DryRunIn,
+    DryRunOut,
     FormPreviewIn,
     PreviewIn,
     ProblemOut,
     SaveFileIn,
 )
 from webui.forms import form_fields
-from webui.i18n.errors import error_message
+from webui.i18n.errors import error_message, field_messages
 from workflows.design.catalog import draft_catalog
 from workflows.design.diff import diff_versions
 from workflows.design.drafts import StaleDraftFile, get_draft, save_file
+from workflows.design.dry_run import dry_run, sample_registration
 from workflows.design.preview import preview_draft_deadlines
 from workflows.design.validation import validate_draft
 from workflows.design.versions import deploy_draft, version_files
@@ -71,6 +74,18 @@ def preview(draft_id: int):
     body = _body(PreviewIn)
     found = preview_draft_deadlines(current_services(), current_actor(), draft_id, body["received"], body["track"])
     return jsonify(track=found.track, clocks=ClockOut(many=True).dump(found.clocks), warnings=list(found.warnings))
+
+
+@api.post("/drafts/<int:draft_id>/dry-run")
+@roles_required(DESIGNER)
+def dry_run_draft(draft_id: int):
+    """Replay the chosen path of a sample case through the draft; the sample registration is returned too,
+    so the studio can show and edit it."""
+    body = _body(DryRunIn)
+    services = current_services()
+    sample = body["sample"] or sample_registration(services, current_actor(), body["received"])
+    run = dry_run(services, current_actor(), draft_id, body["received"], body["steps"], sample)
+    return jsonify(sample=sample, run=DryRunOut().dump(run))
 
 
 @api.post("/drafts/<int:draft_id>/deploy")
@@ -134,6 +149,6 @@ def _invalid_body(exc: ValidationError):
 
 
 api.register_error_handler(Conflict, lambda exc: _error(409, exc))
-api.register_error_handler(InvalidData, lambda exc: _error(422, exc))
+api.register_error_handler(InvalidData, lambda exc: _error(422, exc, fields=field_messages(exc.errors)))
 api.register_error_handler(NotAllowed, lambda exc: _error(403, exc))
 api.register_error_handler(NotFound, lambda exc: _error(404, exc))

@@ -2,9 +2,10 @@
 problems, previews and diffs serialized for the browser."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from webui.i18n.errors import error_message
+from webui.i18n.errors import error_message, field_messages
+from workflows.design.dry_run import STEP_KINDS, DryStep
 from workflows.rules.deadlines_preview import TRACKS
 
 
@@ -20,6 +21,24 @@ class DeployIn(Schema):
 class PreviewIn(Schema):
     received = fields.AwareDateTime(required=True)
     track = fields.String(load_default="normal", validate=validate.OneOf(TRACKS))
+
+
+class DryStepIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(STEP_KINDS))
+    task = fields.String(load_default="")
+    organisation = fields.String(load_default="")
+    message = fields.String(load_default="")
+    data = fields.Dict(load_default=dict)
+
+    @post_load
+    def make(self, data, **kwargs):
+        return DryStep(**data)
+
+
+class DryRunIn(Schema):
+    received = fields.AwareDateTime(required=True)
+    sample = fields.Dict(load_default=None, allow_none=True)
+    steps = fields.List(fields.Nested(DryStepIn), load_default=list)
 
 
 class FormPreviewIn(Schema):
@@ -85,3 +104,51 @@ class DiffOut(Schema):
     files_added = fields.List(fields.String())
     files_removed = fields.List(fields.String())
     files_changed = fields.List(fields.String())
+
+
+class TrailEntryOut(Schema):
+    at = fields.AwareDateTime()
+    command = fields.String()
+    actor = fields.String()
+    organisation = fields.String(allow_none=True)
+    names = fields.List(fields.String())
+    data = fields.Dict()
+
+
+class WaitingTaskOut(Schema):
+    task = fields.String()
+    element = fields.String()
+    title = fields.String()
+    organisation = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    due_at = fields.AwareDateTime(allow_none=True)
+    form = fields.String(allow_none=True)
+    sample = fields.Dict()
+
+
+class WaitingTimerOut(Schema):
+    name = fields.String()
+    element = fields.String()
+    due_at = fields.AwareDateTime()
+
+
+class DryRunOut(Schema):
+    case_no = fields.String()
+    status = fields.String()
+    ended = fields.Boolean()
+    now = fields.AwareDateTime()
+    trail = fields.List(fields.Nested(TrailEntryOut))
+    waiting = fields.List(fields.Nested(WaitingTaskOut))
+    timers = fields.List(fields.Nested(WaitingTimerOut))
+    messages = fields.List(fields.String())
+    failure = fields.Method("_failure", allow_none=True)
+
+    def _failure(self, run):
+        failure = run.failure
+        if failure is None:
+            return None
+        from engine.errors import EngineError
+
+        return {"index": failure.index, "code": failure.code, "params": failure.params,
+                "message": error_message(EngineError(failure.code, **failure.params)),
+                "fields": field_messages(failure.errors)}

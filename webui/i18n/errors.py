@@ -245,6 +245,11 @@ MESSAGES: dict[str, str | ByParam] = {
     "design.unchanged": N_("The draft is the same as version %(version)s; nothing was deployed."),
     "design.deadlines_invalid": N_("The deadlines table is not valid: %(detail)s"),
     "design.unknown_track": N_("Unknown track %(track)s; use %(known)s."),
+    "design.dry_run_too_long": N_("A dry run follows at most %(limit)s steps; this path has %(steps)s."),
+    "design.dry_run_step_kind": N_("Step %(index)s of the dry run is %(kind)s; a step is one of %(known)s."),
+    "design.dry_run_not_waiting": N_("The sample case is not waiting on task %(task)s at this point."),
+    "design.dry_run_no_clock": N_("No clock of the sample case is running; it waits for people or messages."),
+    "design.dry_run_no_bureau": N_("There is no active county bureau to register the sample case at."),
     # The petitioners' portal (workflows/portal/).
     "portal.not_found": N_("No case with this number and query code. Check both and try again."),
     "portal.division_not_served": N_("Division %(value)s is not served on this system; give the code of a place "

@@ -133,3 +133,8 @@ def _division_of(org_code: str) -> str:
         raise ValueError(f"organisation code {org_code!r} is not known: use 'MEE' or 'EEB-' and a 6-digit "
                          "division code, e.g. 'EEB-330106'")
     return match.group(1)
+
+
+def division_of(org_code: str) -> str:
+    """The 6-digit division code of a bureau ('EEB-330106' -> '330106'); ValueError for the ministry."""
+    return _division_of(org_code)

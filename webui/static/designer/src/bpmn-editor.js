@@ -78,6 +78,18 @@ export class BpmnEditor {
     }
   }
 
+  // Where a dry run's case waits: its tasks and clocks outlined on the diagram.
+  markWaiting(elementIds) {
+    const canvas = this.modeler.get('canvas');
+    const registry = this.modeler.get('elementRegistry');
+    for (const element of registry.filter((e) => canvas.hasMarker(e, 'dry-run-waiting'))) {
+      canvas.removeMarker(element, 'dry-run-waiting');
+    }
+    for (const id of elementIds) {
+      if (registry.get(id)) canvas.addMarker(id, 'dry-run-waiting');
+    }
+  }
+
   destroy() {
     this.modeler.destroy();
   }

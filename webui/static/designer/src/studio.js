@@ -1,6 +1,6 @@
 // The designer studio: the draft's files in editors, saved with the revision each was opened at (a stale save
 // shows both versions), validated by the server (problems on their elements and in a list, next to the lint
-// issues found while editing), the deadlines preview, and deploy with a note.
+// issues found while editing), the deadlines preview, the dry run of a sample case, and deploy with a note.
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
@@ -19,6 +19,7 @@ import { setCatalog } from './catalog';
 import { BpmnEditor } from './bpmn-editor';
 import { DmnEditor } from './dmn-editor';
 import { TextEditor } from './text-editor';
+import { DryRunPanel } from './dry-run';
 
 const page = JSON.parse(document.getElementById('studio-data').textContent);
 const words = page.words;
@@ -269,6 +270,10 @@ async function start() {
   $('#validate').addEventListener('click', validate);
   $('#deploy').addEventListener('click', deploy);
   $('#preview-clocks').addEventListener('click', previewClocks);
+  state.dryRun = new DryRunPanel({
+    root: $('#dry-run-panel'), call, save: saveAll, say, words, url: page.urls.dryRun, timezone: page.timezone,
+    received: () => $('#received').value, editor: () => state.editor
+  });
   window.addEventListener('beforeunload', (event) => {
     if (Object.values(state.files).some((f) => f.dirty)) event.preventDefault();
   });
