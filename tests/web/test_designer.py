@@ -119,3 +119,29 @@ def test_the_preview_of_the_clocks(designer_web):
     assert answer["clocks"][0]["key"] and answer["clocks"][0]["due"].startswith("2026-")
     bad = call(designer_web, "POST", f"/design/api/drafts/{draft_id}/preview", {"received": "2026-09-29T10:00"})
     assert bad.status_code == 422
+
+
+def test_unsaved_edits_are_checked_as_typed_and_nothing_is_saved(designer_web):
+    draft_id = new_draft(designer_web)
+    files = {f["path"]: f for f in designer_web.get(f"/design/api/drafts/{draft_id}").get_json()["draft"]["files"]}
+    petition = files["petition.bpmn"]["content"]
+    broken = petition.replace('acceptance_clock = "simple_acceptance"', 'acceptance_clock = ("simple_acceptance"', 1)
+    assert broken != petition
+    routing = files["routing.dmn"]["content"]
+    renamed = routing.replace('id="jurisdiction_routing"', 'id="jurisdiction_routing_v2"', 1)
+    answer = call(designer_web, "POST", f"/design/api/drafts/{draft_id}/check",
+                  {"files": {"petition.bpmn": broken}}).get_json()
+    assert answer["valid"] is False
+    found = {(p["file"], p["element"], p["code"]) for p in answer["problems"]}
+    assert found == {("petition.bpmn", "start_acceptance_clock", "bundle.restricted_script")}
+    # The pickers' sets follow the unsaved edits: the renamed decision is offered, the old id is gone, and the
+    # task that calls the old id is a problem.
+    answer = call(designer_web, "POST", f"/design/api/drafts/{draft_id}/check",
+                  {"files": {"routing.dmn": renamed}}).get_json()
+    assert [p["element"] for p in answer["problems"]] == ["route_case"]
+    assert "jurisdiction_routing_v2" in answer["catalog"]["decisions"]
+    assert "jurisdiction_routing" not in answer["catalog"]["decisions"]
+    stored = {f["path"]: f for f in designer_web.get(f"/design/api/drafts/{draft_id}").get_json()["draft"]["files"]}
+    assert stored["petition.bpmn"]["content"] == petition and stored["petition.bpmn"]["revision"] == 1
+    refused = call(designer_web, "POST", f"/design/api/drafts/{draft_id}/check", {"files": {"../etc/passwd": "x"}})
+    assert refused.status_code == 422 and refused.get_json()["code"] == "design.bad_path"

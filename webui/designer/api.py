@@ -1,5 +1,6 @@
 """The studio's JSON endpoints: a draft with the closed sets its pickers offer, saving a file (a stale save is
-a 409 carrying the stored file), validation, the deadlines preview, the dry run, deploy, the form preview, version files and
+a 409 carrying the stored file), validation (of the saved draft, or of the unsaved edits as they are typed),
+the deadlines preview, the dry run, deploy, the form preview, version files and
 diffs. Errors answer as JSON with their code and the sentence in the reader's language."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.designer.schemas import (
     CatalogOut,
+    CheckIn,
     ClockOut,
     DeployIn,
     DiffOut,
@@ -32,7 +34,7 @@ from workflows.design.diff import diff_versions
 from workflows.design.drafts import StaleDraftFile, get_draft, save_file
 from workflows.design.dry_run import dry_run, sample_registration
 from workflows.design.preview import preview_draft_deadlines
-from workflows.design.validation import validate_draft
+from workflows.design.validation import check_edits, validate_draft
 from workflows.design.versions import deploy_draft, version_files
 
 DESIGNER = "designer"
@@ -66,6 +68,19 @@ def validate(draft_id: int):
     report = validate_draft(current_services(), current_actor(), draft_id)
     return jsonify(valid=report.valid, problems=ProblemOut(many=True).dump(report.problems),
                    warnings=ProblemOut(many=True).dump(report.warnings))
+
+
+@api.post("/drafts/<int:draft_id>/check")
+@roles_required(DESIGNER)
+def check(draft_id: int):
+    """The deploy checks of the draft with the unsaved edits the studio sends (path -> text), and the pickers'
+    closed sets as those edits leave them; nothing is saved."""
+    body = _body(CheckIn)
+    services = current_services()
+    edited, report = check_edits(services, current_actor(), draft_id, body["files"])
+    catalog = draft_catalog(edited, services.definitions.script_check.functions)
+    return jsonify(valid=report.valid, problems=ProblemOut(many=True).dump(report.problems),
+                   warnings=ProblemOut(many=True).dump(report.warnings), catalog=CatalogOut().dump(catalog))
 
 
 @api.post("/drafts/<int:draft_id>/preview")

@@ -41,6 +41,10 @@ class DryRunIn(Schema):
     steps = fields.List(fields.Nested(DryStepIn), load_default=list)
 
 
+class CheckIn(Schema):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
 class FormPreviewIn(Schema):
     content = fields.String(required=True)
 

@@ -3,6 +3,7 @@ translate service looks them up (its palette's Chinese comes from bpmn-js-i18n).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 WORDS = {
     # The properties panel (static/designer/src/spiff-properties.js).
@@ -28,6 +29,40 @@ WORDS = {
     "Message": _l("Message"),
     "Message variable": _l("Message variable"),
     "Condition (Python expression)": _l("Condition (Python expression)"),
+    # bpmn-js-properties-panel's own groups and entries (bpmn-js-i18n covers only the palette and context pad).
+    "General": _l("General"),
+    "ID": _l("ID"),
+    "Documentation": _l("Documentation"),
+    "Element documentation": _l("Element documentation"),
+    "Process documentation": _l("Process documentation"),
+    "Process name": _l("Process name"),
+    "Process ID": _l("Process ID"),
+    "Version tag": _l("Version tag"),
+    "Executable": _l("Executable"),
+    "Condition": _l("Condition"),
+    "Condition expression": _l("Condition expression"),
+    "Type": _l("Type"),
+    "Script": _l("Script"),
+    "Expression": _l("Expression"),
+    "Global message reference": _l("Global message reference"),
+    "Signal": _l("Signal"),
+    "Global signal reference": _l("Global signal reference"),
+    "Error": _l("Error"),
+    "Global error reference": _l("Global error reference"),
+    "Escalation": _l("Escalation"),
+    "Timer": _l("Timer"),
+    "Duration": _l("Duration"),
+    "Date": _l("Date"),
+    "Cycle": _l("Cycle"),
+    "Multi-instance": _l("Multi-instance"),
+    "Loop cardinality": _l("Loop cardinality"),
+    "Completion condition": _l("Completion condition"),
+    "Called element": _l("Called element"),
+    "Inputs": _l("Inputs"),
+    "Outputs": _l("Outputs"),
+    "Value": _l("Value"),
+    "Create new ...": _l("Create new ..."),
+    "<none>": _l("<none>"),
     # The studio (static/designer/src/studio.js).
     "lint": _l("while editing"),
     "server": _l("deploy check"),
@@ -68,4 +103,5 @@ WORDS = {
 
 
 def words() -> dict[str, str]:
-    return {key: str(text) for key, text in WORDS.items()}
+    # "Name" of a diagram element, not a person's name (the catalogs have both).
+    return {key: str(text) for key, text in WORDS.items()} | {"Name": pgettext("diagram element", "Name")}

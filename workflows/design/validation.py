@@ -2,13 +2,20 @@
 and line), and the deadlines table is read as start-up reads it."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.bundles import compile_bundle
-from engine.errors import WARNING, BundleProblem, InvalidBundle
+from engine.errors import WARNING, BundleProblem, InvalidBundle, InvalidData
 from workflows.accounts import Actor
-from workflows.design.drafts import DEADLINES_FILE, Draft, get_draft
+from workflows.design.drafts import (
+    DEADLINES_FILE,
+    FILE_PATH,
+    Draft,
+    DraftFile,
+    get_draft,
+)
 from workflows.rules.deadlines import DeadlineConfigError, DeadlineRules
 
 if TYPE_CHECKING:
@@ -53,3 +60,23 @@ def check_draft(services: Services, draft: Draft) -> Report:
 
 def validate_draft(services: Services, actor: Actor, draft_id: int) -> Report:
     return check_draft(services, get_draft(services, actor, draft_id))
+
+
+def with_edits(draft: Draft, edits: dict[str, str]) -> Draft:
+    """The draft as the studio holds it: its stored files with `edits` (path -> unsaved text) laid over them.
+    Nothing is stored; a path that cannot be a bundle file is refused by name."""
+    for path in edits:
+        if not FILE_PATH.match(path):
+            raise InvalidData("design.bad_path", path=path)
+    stored = {each.path: each for each in draft.files}
+    files = [dataclasses.replace(each, content=edits[path]) if path in edits else each
+             for path, each in stored.items()]
+    files += [DraftFile(path, text, 0, "", draft.created_at) for path, text in edits.items() if path not in stored]
+    return dataclasses.replace(draft, files=tuple(sorted(files, key=lambda each: each.path)))
+
+
+def check_edits(services: Services, actor: Actor, draft_id: int, edits: dict[str, str]) -> tuple[Draft, Report]:
+    """Validate the draft with the studio's unsaved edits, as they are typed (a script's syntax, a form that is
+    missing, a call to a decision that is not there), without saving anything."""
+    draft = with_edits(get_draft(services, actor, draft_id), edits)
+    return draft, check_draft(services, draft)

@@ -26,7 +26,7 @@ const words = page.words;
 const $ = (selector) => document.querySelector(selector);
 const csrf = document.querySelector('meta[name=csrf-token]').content;
 
-const state = { files: {}, current: null, editor: null, problems: [], warnings: [] };
+const state = { files: {}, current: null, editor: null, problems: [], warnings: [], checks: 0 };
 
 async function call(method, url, body) {
   const response = await fetch(url, {
@@ -75,6 +75,36 @@ function markDirty() {
     file.dirty = true;
     fileList();
   }
+  scheduleCheck();
+}
+
+// While editing: a moment after the last change, the server checks the draft with the unsaved edits (what only
+// Python can tell, such as a script's syntax, next to the lint rules) and sends the pickers' sets as they now are.
+let checkTimer = null;
+let checkSent = 0;
+
+function scheduleCheck() {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(liveCheck, 800);
+}
+
+async function liveCheck() {
+  await keepCurrent();
+  const files = {};
+  for (const [path, file] of Object.entries(state.files)) {
+    if (file.dirty) files[path] = file.content;
+  }
+  if (Object.keys(files).length === 0) return;
+  const sent = ++checkSent;
+  const result = await call('POST', page.urls.check, { files });
+  if (!result.ok || sent !== checkSent) return;  // a later check is on its way
+  state.problems = result.data.problems || [];
+  state.warnings = result.data.warnings || [];
+  setCatalog(result.data.catalog);
+  if (state.editor) state.editor.mark(state.problems.filter((p) => p.file === state.current));
+  fileList();
+  renderProblems();
+  $('#studio').dataset.checks = String(++state.checks);
 }
 
 async function openFile(path) {
