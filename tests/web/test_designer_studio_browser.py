@@ -128,3 +128,31 @@ def test_two_versions_are_compared_with_their_changes_drawn(services, new_page, 
     assert page.locator("#diff-old .djs-element.diff-changed[data-element-id=decide_acceptance]").count() == 1
     assert "decide_acceptance" in page.inner_text("#diff-summary")
     shoot(page, artifacts, "studio-05-compare-versions")
+
+
+def test_a_new_form_is_created_offered_by_the_picker_and_saved(services, new_page, artifacts):
+    designer = create_actor(services, "des-zj", "designer", "EEB-330000")
+    page = new_page()
+    draft_id = open_studio(page)
+    page.fill("#new-form-name", "Bad Name")
+    page.click("#new-form button[type=submit]")
+    page.wait_for_selector(".studio-status.error")
+    assert file_button(page, "forms/Bad Name.json").count() == 0
+    page.fill("#new-form-name", "site_visit")
+    page.click("#new-form button[type=submit]")
+    file_button(page, "forms/site_visit.json").wait_for()
+    text = page.locator("#file-text")
+    text.fill(text.input_value().replace('"properties": {}', '"properties": {"visited_on": '
+                                         '{"type": "string", "format": "date", "title": "走访日期 Visited on"}}'))
+    page.wait_for_selector("#form-preview-body :text('走访日期')")
+    page.wait_for_function("Number(document.querySelector('#studio').dataset.checks || 0) > 0")
+    file_button(page, "petition.bpmn").click()
+    page.wait_for_selector("#studio[data-kind=bpmn]")
+    assert page.evaluate("window.studio.select('decide_acceptance')")
+    options = page.locator("#bio-properties-panel-eco-form option").all_inner_texts()
+    assert "site_visit.json" in options
+    shoot(page, artifacts, "studio-06-new-form")
+    page.click("#save")
+    page.wait_for_selector(".studio-status.ok")
+    saved = get_draft(services, designer, draft_id).file("forms/site_visit.json")
+    assert saved.revision == 1 and "visited_on" in saved.content

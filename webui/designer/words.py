@@ -77,6 +77,10 @@ WORDS = {
                          "(config.yaml deadlines.rules_file) and takes effect when that file is changed."),
     "calendar_days": _l("calendar days"),
     "working_days": _l("working days"),
+    "A file of that name exists.": _l("A file of that name exists."),
+    "A form name is lower-case letters, digits, _ and -, starting with a letter.":
+        _l("A form name is lower-case letters, digits, _ and -, starting with a letter."),
+    "New form": _l("New form"),
     # The dry run (static/designer/src/dry-run.js).
     "Sample case": _l("Sample case"),
     "Clock at": _l("Clock at"),

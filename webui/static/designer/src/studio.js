@@ -290,6 +290,27 @@ async function previewClocks() {
   $('#clocks-panel').hidden = false;
 }
 
+// A new form file: a JSON Schema with a bilingual title and no fields yet, saved with the next save.
+async function newForm(event) {
+  event.preventDefault();
+  const name = $('#new-form-name').value.trim();
+  if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
+    say(words['A form name is lower-case letters, digits, _ and -, starting with a letter.'], 'error');
+    return;
+  }
+  const path = `forms/${name}.json`;
+  if (state.files[path]) {
+    say(words['A file of that name exists.'], 'error');
+    return;
+  }
+  const schema = { title: `${name} 新表单 New form`, type: 'object', required: [], properties: {} };
+  state.files[path] = { content: JSON.stringify(schema, null, 2) + '\n', revision: null, dirty: true };
+  $('#new-form-name').value = '';
+  await openFile(path);
+  say(`${words['New form']}: ${path}`, 'info');
+  scheduleCheck();
+}
+
 async function start() {
   const result = await call('GET', page.urls.draft);
   setCatalog(result.data.catalog);
@@ -300,6 +321,7 @@ async function start() {
   $('#validate').addEventListener('click', validate);
   $('#deploy').addEventListener('click', deploy);
   $('#preview-clocks').addEventListener('click', previewClocks);
+  $('#new-form').addEventListener('submit', newForm);
   state.dryRun = new DryRunPanel({
     root: $('#dry-run-panel'), call, save: saveAll, say, words, url: page.urls.dryRun, timezone: page.timezone,
     received: () => $('#received').value, editor: () => state.editor
