@@ -27,6 +27,7 @@ from engine.models import Instance, QueueTask, Timer
 from workflows.accounts import org_path
 from workflows.bootstrap import Services
 from workflows.models import CHANNELS, Case, CaseOrganisation
+from workflows.protection import KeyRing, SealedText, keyring_for
 from workflows.rules.organisations import org_above
 
 HOT_BUREAU = "EEB-330106"
@@ -61,6 +62,14 @@ def _columns(row, table: sa.Table) -> dict:
     return {c.key: getattr(row, c.key) for c in table.columns}
 
 
+def _stored_case(session, instance_id: int) -> dict:
+    """The case row with its personal columns as stored (sealed), so loaded rows can reuse them."""
+    table = Case.__table__
+    columns = [sa.type_coerce(c, sa.Text()).label(c.key) if isinstance(c.type, SealedText) else c
+               for c in table.columns]
+    return dict(session.execute(sa.select(*columns).where(table.c.instance_id == instance_id)).one()._mapping)
+
+
 def make_templates(services: Services) -> list[Template]:
     """Drive one real case to each waiting place and read back what was stored."""
     driver = Driver(services)
@@ -77,10 +86,10 @@ def make_templates(services: Services) -> list[Template]:
             instance = session.get(Instance, instance_id)
             queue = session.scalar(sa.select(QueueTask).where(QueueTask.instance_id == instance_id))
             timers = session.scalars(sa.select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.id))
-            case = session.scalar(sa.select(Case).where(Case.instance_id == instance_id))
+            case = _stored_case(session, instance_id)
             templates.append(Template(
                 wait, _columns(instance, Instance.__table__), _columns(queue, QueueTask.__table__),
-                [_columns(t, Timer.__table__) for t in timers], _columns(case, Case.__table__),
+                [_columns(t, Timer.__table__) for t in timers], case,
                 (queue.due_at - queue.created_at) if queue.due_at else timedelta(days=15)))
     return templates
 
@@ -101,8 +110,8 @@ VARYING = {
     "queue": ["task_id", "instance_id", "organisation", "due_at", "created_at", "assignee", "claimed_at"],
     "timers": ["id", "instance_id", "due_at", "created_at", "task_id"],
     "cases": ["id", "instance_id", "case_no", "query_code", "channel", "received_at", "petitioner_name",
-              "petitioner_phone", "reported_party", "division_code", "registration_org", "handling_org",
-              "updated_at"],
+              "petitioner_phone", "petitioner_phone_index", "reported_party", "division_code", "registration_org",
+              "handling_org", "updated_at"],
     "organisations": ["case_id", "organisation", "org_path"],
 }
 
@@ -127,8 +136,9 @@ class Batch:
 class CaseFactory:
     """Makes the rows of open cases, spread over the province's bureaus, from the templates."""
 
-    def __init__(self, templates: list[Template], seed: int = 20260302) -> None:
+    def __init__(self, templates: list[Template], keyring: KeyRing, seed: int = 20260302) -> None:
         self.rng = random.Random(seed)
+        self.keyring = keyring  # the petitioner's name and phone are sealed as the application stores them
         self.bureaus = [b for b in bureaus() if b != HOT_BUREAU]
         self.paths = {code: org_path(code) for b in bureaus() for code in (b, org_above(b, 1))}
         self.templates = templates
@@ -170,8 +180,11 @@ class CaseFactory:
             for offset, values in fixed["timers"][wait]:
                 timers.append((timer_id, number, due + offset, received, _uuid(rng)) + values)
                 timer_id += 1
+            phone = f"138{number % 100000000:08d}"
             cases.append((number, number, case_no, query_code(number), CHANNELS[number % len(CHANNELS)], received,
-                          f"信访人{number % 50000}", f"138{number % 100000000:08d}", f"某某企业{number % 20000}",
+                          self.keyring.seal(f"信访人{number % 50000}", "petition_case.petitioner_name"),
+                          self.keyring.seal(phone, "petition_case.petitioner_phone"),
+                          self.keyring.blind_index(phone, "petitioner_phone"), f"某某企业{number % 20000}",
                           bureau[4:], bureau, None if wait == "decide_acceptance" else bureau, received)
                          + fixed["cases"][wait])
             organisations.append((number, bureau, paths[bureau]))
@@ -183,9 +196,9 @@ class CaseFactory:
 _factory: CaseFactory | None = None
 
 
-def _start_factory(templates: list[Template]) -> None:
+def _start_factory(templates: list[Template], keyring: KeyRing) -> None:
     global _factory
-    _factory = CaseFactory(templates)
+    _factory = CaseFactory(templates, keyring)
 
 
 def _make_batch(job: tuple[int, int, int]) -> Batch:
@@ -227,7 +240,7 @@ class Loader:
             jobs.append((self.next_id, size, self.next_id))
             self.next_id += size
             count -= size
-        with multiprocessing.get_context("spawn").Pool(1, _start_factory, (self.templates,)) as pool:
+        with multiprocessing.get_context("spawn").Pool(1, _start_factory, (self.templates, keyring_for(self.db.engine))) as pool:
             yield from pool.imap(_make_batch, jobs)
 
     def load(self, count: int) -> None:

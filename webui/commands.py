@@ -28,7 +28,8 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     from workflows.migrate import upgrade
-    upgrade(_services().settings.database_url, revision)
+    from workflows.protection import keyring_for
+    upgrade(_services().settings.database_url, revision, keyring_for(_services().db.engine))
     click.echo(f"database at {revision}")
 
 
@@ -37,7 +38,8 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     from workflows.migrate import downgrade
-    downgrade(_services().settings.database_url, revision)
+    from workflows.protection import keyring_for
+    downgrade(_services().settings.database_url, revision, keyring_for(_services().db.engine))
 
 
 @db_group.command("current", help="Show the database's migration revision.")
@@ -200,6 +202,7 @@ def demo_command(if_empty: bool, cases: int, seed: int) -> None:
 
 def register_commands(app: Flask) -> None:
     from webui.migration_cli import cases_group
+    from webui.security_cli import security_group
     for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command,
-                    demo_command, cases_group):
+                    demo_command, cases_group, security_group):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from engine.runtime import Runtime
 from engine.spiff.limits import ScriptLimits
 from engine.store import Database
 from workflows.handling.tracking import track_case
+from workflows.protection import install_keyring, keyring_of
 from workflows.rules.calendar import WorkingCalendar
 from workflows.rules.deadlines import (
     DeadlineCalculator,
@@ -76,6 +77,7 @@ def script_limits(settings: Settings) -> ScriptLimits:
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     db = Database(settings.database_url, echo=settings.database.echo)
+    install_keyring(db, keyring_of(settings))
     calculator = deadline_calculator(settings)
     functions = script_functions(calculator)
     limits = script_limits(settings)

@@ -6,6 +6,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from workflows.protection import KeyRing
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -16,12 +18,19 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", keyring: KeyRing | None = None) -> None:
+    """Migrate up; `keyring` seals existing petitioners' data where a migration needs it (else the configured)."""
+    command.upgrade(_with_keyring(alembic_config(database_url), keyring), revision)
 
 
-def downgrade(database_url: str, revision: str) -> None:
-    command.downgrade(alembic_config(database_url), revision)
+def downgrade(database_url: str, revision: str, keyring: KeyRing | None = None) -> None:
+    command.downgrade(_with_keyring(alembic_config(database_url), keyring), revision)
+
+
+def _with_keyring(config: Config, keyring: KeyRing | None) -> Config:
+    if keyring is not None:
+        config.attributes["keyring"] = keyring
+    return config
 
 
 def current(database_url: str) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.models import Base, UTCDateTime
+from workflows.protection import KeyRing, SealedText, keyring_for
 
 ROLES = ("registrar", "handler", "leader", "supervisor", "designer", "auditor", "admin")
 CHANNELS = ("letter", "visit", "12369", "wechat", "web", "email", "superior", "12345", "inspection")
@@ -85,10 +86,15 @@ class Case(Base):
     query_code: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
     channel: so.Mapped[str] = so.mapped_column(sa.String(20), index=True)
     received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
-    petitioner_name: so.Mapped[str | None] = so.mapped_column(sa.String(120), index=True)
-    petitioner_phone: so.Mapped[str | None] = so.mapped_column(sa.String(40), index=True)
-    petitioner_id_number: so.Mapped[str | None] = so.mapped_column(sa.String(40), index=True)
-    petitioner_address: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    # The petitioner's personal data is sealed at rest (workflows/protection.py); equality lookups go
+    # through the keyed blind indexes below, which `index_case` keeps in step on every flush.
+    petitioner_name: so.Mapped[str | None] = so.mapped_column(SealedText("petition_case.petitioner_name"))
+    petitioner_phone: so.Mapped[str | None] = so.mapped_column(SealedText("petition_case.petitioner_phone"))
+    petitioner_id_number: so.Mapped[str | None] = so.mapped_column(
+        SealedText("petition_case.petitioner_id_number"))
+    petitioner_address: so.Mapped[str | None] = so.mapped_column(SealedText("petition_case.petitioner_address"))
+    petitioner_phone_index: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    petitioner_id_number_index: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
     anonymous: so.Mapped[bool] = so.mapped_column(default=False)
     group_size: so.Mapped[int] = so.mapped_column(default=1)
     reported_party: so.Mapped[str] = so.mapped_column(sa.String(300), index=True)
@@ -115,6 +121,24 @@ class Case(Base):
     @property
     def title(self) -> str:
         return f"{self.reported_party}"
+
+
+# The personal columns sealed at rest, and the blind index kept for each one searched by equality.
+PERSONAL_COLUMNS = ("petitioner_name", "petitioner_phone", "petitioner_id_number", "petitioner_address")
+BLIND_INDEXES = {"petitioner_phone": "petitioner_phone_index", "petitioner_id_number": "petitioner_id_number_index"}
+
+
+def index_case(keyring: KeyRing, case: Case) -> None:
+    """Set the case's blind indexes from its plaintext phone and ID number, with the ring's newest key."""
+    for column, index in BLIND_INDEXES.items():
+        value = getattr(case, column)
+        setattr(case, index, keyring.blind_index(value, column) if value else None)
+
+
+@sa.event.listens_for(Case, "before_insert")
+@sa.event.listens_for(Case, "before_update")
+def _index_on_flush(_mapper, connection, case: Case) -> None:
+    index_case(keyring_for(connection), case)
 
 
 class CaseOrganisation(Base):

@@ -63,6 +63,8 @@ class SecuritySettings:
     secret_key: str
     secret_key_file: str
     session_cookie_secure: bool
+    data_key: str
+    data_key_file: str
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,9 @@ class SecuritySchema(_Section):
     secret_key = fields.String(load_default="")
     secret_key_file = fields.String(load_default="instance/secret_key")
     session_cookie_secure = fields.Boolean(load_default=False)
+    # Keys that seal petitioners' personal data: "id:base64key" entries, newest first (workflows/protection.py).
+    data_key = fields.String(load_default="")
+    data_key_file = fields.String(load_default="instance/data_key")
 
 
 class LocaleSchema(_Section):

@@ -32,11 +32,15 @@ def seed_bureaus(url: str, folder: Path) -> None:
 ORGANISATIONS = Template("organisations", seed_bureaus, base=BUNDLE_DEPLOYED, rebuilt_on_postgres=True)
 
 
+# The data key every test database is sealed with (tests of rotation add keys to it).
+TEST_DATA_KEY = "test:" + "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="
+
+
 @contextmanager
 def services_on(url: str, clock, folder: Path, overrides: dict | None = None) -> Iterator[Services]:
     """The services of a real bootstrap on the database at `url`, uploads kept in `folder`; closed after."""
     settings = load_settings(environ={}, overrides={"database.url": url, "uploads.dir": str(folder / "uploads"),
-                                                    **(overrides or {})})
+                                                    "security.data_key": TEST_DATA_KEY, **(overrides or {})})
     built = bootstrap(settings, clock)
     share_compiled_versions(built.definitions)
     try:

@@ -20,6 +20,7 @@ from engine.errors import FieldError, InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.models import Case, CaseLink
+from workflows.protection import keyring_for
 from workflows.rules.identity import normalise_party, normalise_phone
 from workflows.rules.similarity import (
     cosine,
@@ -185,15 +186,17 @@ def _identity_matches(session: so.Session, candidate: Mapping[str, Any], window_
     received = _received_at(candidate.get("received_at")) or now
     petitioner = candidate.get("petitioner") or {}
     clauses = []
+    keyring = keyring_for(session)
     if not _is_anonymous(petitioner):
         id_number = (petitioner.get("id_number") or "").strip()
         if id_number:
-            # register_case stores ID numbers in upper case and phones as normalised digits: equality on
-            # their indexes, not a scan.
-            clauses.append(Case.petitioner_id_number == id_number.upper())
+            # register_case stores ID numbers in upper case and phones as normalised digits, sealed: equality
+            # on their blind indexes (under every key of the ring, so rows indexed before a rotation match).
+            clauses.append(Case.petitioner_id_number_index.in_(
+                keyring.blind_indexes(id_number.upper(), "petitioner_id_number")))
         phone = normalise_phone(petitioner.get("phone"))
         if len(phone) >= 4:
-            clauses.append(Case.petitioner_phone == phone)
+            clauses.append(Case.petitioner_phone_index.in_(keyring.blind_indexes(phone, "petitioner_phone")))
     else:
         party = normalise_party(candidate.get("reported_party"))
         if party:

@@ -1,0 +1,118 @@
+"""Petitioners' personal data at rest: sealed in the database, opened for the application, still found by
+equality through blind indexes, and sealed again with a new key after a rotation. On both databases."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.domain.conftest import TEST_DATA_KEY, services_on
+from tests.domain.test_repeats import form
+from workflows.datakeys import keys_in_use, reseal_cases
+from workflows.intake.registration import register_case
+from workflows.intake.repeats import find_repeats
+from workflows.models import PERSONAL_COLUMNS, Case
+from workflows.protection import DataKeyError, new_key_entry, parse_keys
+
+NEW_KEY = new_key_entry("k2")
+
+
+@pytest.fixture
+def registrar(make_actor):
+    return make_actor("reg-wang", "registrar")
+
+
+def _stored(services, case_id: int) -> dict:
+    """The row as the database holds it, not opened."""
+    table = Case.__table__
+    columns = [sa.type_coerce(table.c[c], sa.Text()).label(c) for c in PERSONAL_COLUMNS]
+    with services.db.reader() as session:
+        return dict(session.execute(sa.select(*columns, table.c.petitioner_phone_index)
+                                    .where(table.c.id == case_id)).one()._mapping)
+
+
+def _repeats_of(services, data: dict) -> list[str]:
+    with services.db.reader() as session:
+        return [c.case_no for c in find_repeats(session, data, 365, 0.3, services.clock.now())]
+
+
+def test_personal_fields_are_stored_sealed_and_read_in_full(services, registrar):
+    case = register_case(services, registrar, form())
+    stored = _stored(services, case.id)
+    for column in PERSONAL_COLUMNS:
+        assert stored[column].startswith("enc1:test:"), column
+    for plain in ("张三", "13800000000", "330106199001011234", "文三路"):
+        assert not any(plain in value for value in stored.values() if value), plain
+    with services.db.reader() as session:
+        read = session.get(Case, case.id)
+        assert (read.petitioner_name, read.petitioner_phone, read.petitioner_id_number) == (
+            "张三", "13800000000", "330106199001011234")
+    # Two seals of the same phone differ (random nonce); only the blind index is stable.
+    second = register_case(services, registrar, form(received_at="2026-02-11T09:00:00+08:00"))
+    assert _stored(services, second.id)["petitioner_phone"] != stored["petitioner_phone"]
+    assert _stored(services, second.id)["petitioner_phone_index"] == stored["petitioner_phone_index"]
+
+
+def test_an_anonymous_petitioner_has_no_sealed_values_and_no_indexes(services, registrar):
+    case = register_case(services, registrar, form(petitioner={"anonymous": True, "group_size": 1}))
+    stored = _stored(services, case.id)
+    assert set(stored.values()) == {None}
+
+
+def test_repeats_are_found_by_phone_and_by_id_number_through_the_blind_index(services, registrar):
+    first = register_case(services, registrar, form())
+    by_phone = form(received_at="2026-02-12T09:00:00+08:00",
+                    petitioner={"name": "张三", "phone": "138-0000-0000", "anonymous": False, "group_size": 1})
+    assert _repeats_of(services, by_phone) == [first.case_no]
+    by_id = form(received_at="2026-02-12T09:00:00+08:00",
+                 petitioner={"name": "张三", "id_number": "330106199001011234", "anonymous": False,
+                             "group_size": 1})
+    assert _repeats_of(services, by_id) == [first.case_no]
+    other = form(received_at="2026-02-12T09:00:00+08:00",
+                 petitioner={"name": "李四", "phone": "13900000000", "anonymous": False, "group_size": 1})
+    assert _repeats_of(services, other) == []
+
+
+def test_a_value_moved_into_another_column_does_not_open(services, registrar):
+    case = register_case(services, registrar, form())
+    phone = _stored(services, case.id)["petitioner_phone"]
+    with services.db.unit_of_work() as tx:
+        tx.execute(sa.update(Case.__table__).where(Case.__table__.c.id == case.id)
+                   .values(petitioner_name=sa.type_coerce(phone, sa.Text())))
+    with services.db.reader() as session, pytest.raises(DataKeyError, match="moved from another column"):
+        session.get(Case, case.id)
+
+
+def test_a_rotation_keeps_old_cases_readable_and_findable_then_reseals_them(services, registrar, clock, tmp_path):
+    old = register_case(services, registrar, form())
+    url = services.settings.database_url
+    with services_on(url, clock, tmp_path, {"security.data_key": f"{NEW_KEY},{TEST_DATA_KEY}"}) as rotated:
+        # New cases are sealed with the new key; old ones still open and still match by phone.
+        new = register_case(rotated, registrar, form(received_at="2026-02-11T09:00:00+08:00"))
+        assert _stored(rotated, new.id)["petitioner_phone"].startswith("enc1:k2:")
+        later = form(received_at="2026-02-12T09:00:00+08:00")
+        assert sorted(_repeats_of(rotated, later)) == sorted([old.case_no, new.case_no])
+        assert keys_in_use(rotated.db) == {"test": 1, "k2": 1}
+
+        report = reseal_cases(rotated.db, batch=1)
+        assert (report.cases, report.resealed, report.keys_in_use) == (2, 1, {"k2": 2})
+        assert _stored(rotated, old.id)["petitioner_phone"].startswith("enc1:k2:")
+        assert reseal_cases(rotated.db).resealed == 0
+    with services_on(url, clock, tmp_path, {"security.data_key": NEW_KEY}) as only_new, only_new.db.reader() as s:
+        assert s.get(Case, old.id).petitioner_phone == "13800000000"
+        assert sorted(_repeats_of(only_new, later)) == sorted([old.case_no, new.case_no])
+    with services_on(url, clock, tmp_path) as only_old, only_old.db.reader() as session, \
+            pytest.raises(DataKeyError, match="data key 'k2'"):
+        session.get(Case, old.id)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "no data key"),
+    ("k1", "entry 1 must be"),
+    ("k1:c2hvcnQ=", "entry 1 must be"),
+    ("k-1:" + NEW_KEY.partition(":")[2], "entry 1 must be"),
+    (f"{NEW_KEY},{NEW_KEY}", "must differ"),
+])
+def test_a_malformed_data_key_is_refused_naming_the_setting(text, problem):
+    with pytest.raises(DataKeyError, match=problem) as refused:
+        parse_keys(text, "security.data_key")
+    assert problem == "no data key" or problem == "must differ" or "security.data_key" in str(refused.value)
