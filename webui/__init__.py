@@ -34,6 +34,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         i18n,
         imports,
         open311,
+        oversight,
         portal,
         queue,
         ratelimit,
@@ -47,7 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     ratelimit.init_app(app)
     # Every area of the site, one blueprint each; a new area is added here, never discovered.
     for blueprint in (health.bp, auth.bp, i18n.bp, queue.bp, registration.bp, cases.bp, tasks.bp, audit.bp, admin.bp,
-                      portal.bp, designer.bp, open311.bp, imports.bp):
+                      portal.bp, designer.bp, open311.bp, imports.bp, oversight.bp):
         app.register_blueprint(blueprint)
 
     app.after_request(_security_headers)

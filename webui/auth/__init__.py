@@ -86,6 +86,7 @@ NAV = (
     ("registration.new", _l("Register a case"), ("registrar",)),
     ("imports.index", _l("Import cases"), ("registrar",)),
     ("cases.index", _l("Cases"), ()),
+    ("oversight.index", _l("Oversight"), ("leader", "supervisor", "auditor")),
     ("audit.index", _l("Audit"), ("auditor",)),
     ("designer.index", _l("Process design"), ("designer",)),
     ("admin.incidents", _l("Incidents"), ("designer",)),

@@ -28,6 +28,7 @@ from workflows.handling.queues import (
 )
 from workflows.intake.attachments import case_attachments
 from workflows.models import Attachment, Case, CaseLink
+from workflows.oversight.case_view import CaseOversight, case_oversight
 
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
@@ -95,6 +96,7 @@ class CasePage:
     documents: list[Attachment]
     timeline: list[TimelineEntry]
     links: list[LinkedCase]
+    oversight: CaseOversight | None = None  # owning leader, backlog ledger entry, supervision orders
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def case_page(services: Services, actor: Actor, case_id: int, reveal: bool = Fal
                                       .order_by(AuditEvent.seq)))
         documents = case_attachments(session, case)
         links = _links(session, case)
+        oversight = case_oversight(session, actor, case)
     labels = Labels(services.definitions.compiled(instance.version_id))
     data = services.runtime.current_data(instance)
     unit = deadline_unit(case)
@@ -129,7 +132,7 @@ def case_page(services: Services, actor: Actor, case_id: int, reveal: bool = Fal
                         deadline_badge(t.due_at, now, services.deadlines.calendar, unit, due_soon_days=due_soon))
                for t in tasks],
         clocks=[RunningClock(t.name, t.due_at) for t in timers],
-        documents=documents, timeline=[_entry(e, labels) for e in events], links=links)
+        documents=documents, timeline=[_entry(e, labels) for e in events], links=links, oversight=oversight)
 
 
 def case_notice(services: Services, actor: Actor, case_id: int) -> CaseNotice:

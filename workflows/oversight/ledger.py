@@ -98,6 +98,7 @@ class LedgerDetail:
     events: list[OversightEvent]
     may_edit: bool
     may_decide: bool
+    approver_role: str
     approver_org: str
 
 
@@ -132,7 +133,7 @@ def ledger_detail(services: Services, actor: Actor, entry_id: int) -> LedgerDeta
         may_decide = (entry.status == "strike_requested" and entry.requested_by != actor.username
                       and _approves(actor, role, approver_org))
         return LedgerDetail(entry, case, events_of(session, SUBJECT, entry.id), actor.has(*EDITORS), may_decide,
-                            approver_org)
+                            role, approver_org)
 
 
 def _entry(session: so.Session, actor: Actor, entry_id: int, for_update: bool = False) -> BacklogEntry:

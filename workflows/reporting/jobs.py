@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from workflows.oversight.sweep import oversight_sweep
 from workflows.reporting.digest import reminder_digest
 from workflows.reporting.kpis import kpi_snapshot
 
@@ -14,4 +15,5 @@ if TYPE_CHECKING:
 
 def cron_callbacks(services: Services) -> dict[str, Callable[[], object]]:
     return {"reminder_digest": lambda: reminder_digest(services),
-            "kpi_snapshot": lambda: kpi_snapshot(services)}
+            "kpi_snapshot": lambda: kpi_snapshot(services),
+            "oversight_sweep": lambda: oversight_sweep(services)}
