@@ -55,6 +55,22 @@ def org_path(code: str) -> str:
     return "/".join(chain) + "/"
 
 
+def organisation_paths(session: so.Session, codes: Iterable[str]) -> dict[str, str]:
+    """Each organisation's path as the tree stores it (an administrator may have moved it), in one query; for a
+    code that is not in the table, the path its code implies."""
+    codes = set(codes)
+    stored = dict(session.execute(sa.select(Organisation.code, Organisation.path)
+                                  .where(Organisation.code.in_(sorted(codes)))).all()) if codes else {}
+    return {code: stored.get(code) or org_path(code) for code in codes}
+
+
+def path_expression(code: str) -> sa.ColumnElement[str]:
+    """SQL for the organisation's stored path (else the path its code implies), for queries that match the
+    organisations below it by prefix without a round trip."""
+    stored = sa.select(Organisation.path).where(Organisation.code == code).scalar_subquery()
+    return sa.func.coalesce(stored, sa.literal(org_path(code)))
+
+
 def seed_organisations(session: so.Session, rows: Iterable[orgs.Organisation] = orgs.DEMO_ORGANISATIONS) -> int:
     """Insert the organisations that are not there yet (parents first); returns how many were added."""
     added = 0
@@ -116,15 +132,23 @@ def all_users(session: so.Session) -> list[User]:
     return list(session.scalars(sa.select(User).order_by(User.organisation_code, User.username)))
 
 
-def authenticate(session: so.Session, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None; upgrades the hash when argon2's defaults moved."""
-    user = session.scalar(sa.select(User).where(User.username == username))
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; with no user, checks against a dummy hash so that an unknown name
+    takes as long as a wrong password. Upgrades the stored hash when argon2's defaults moved."""
     try:
         _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
-        return None
-    if user is None or not user.active:
-        return None
+        return False
+    if user is None:
+        return False
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return True
+
+
+def authenticate(session: so.Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None (no lockout: `workflows.signin` counts failures)."""
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if not password_matches(user, password) or user is None or not user.active:
+        return None
     return user

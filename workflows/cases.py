@@ -5,7 +5,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.errors import NotAllowed, NotFound
-from workflows.accounts import Actor, org_path
+from workflows.accounts import Actor, path_expression
 from workflows.models import (
     Case,
     CaseOrganisation,
@@ -29,7 +29,7 @@ def visible_clause(actor: Actor):
     """SQL condition on Case: the actor's organisation took part, or (supervisors, auditors) one below it."""
     mine = CaseOrganisation.organisation == actor.organisation
     if actor.sees_below:
-        mine = sa.or_(mine, CaseOrganisation.org_path.like(org_path(actor.organisation) + "%"))
+        mine = sa.or_(mine, CaseOrganisation.org_path.like(path_expression(actor.organisation) + "%"))
     return sa.exists(sa.select(CaseOrganisation.case_id).where(CaseOrganisation.case_id == Case.id, mine))
 
 

@@ -65,6 +65,12 @@ class SecuritySettings:
     session_cookie_secure: bool
     data_key: str
     data_key_file: str
+    session_idle_minutes: int
+    lockout_failures: int
+    lockout_minutes: int
+    lockout_max_minutes: int
+    login_ip_limit: str
+    password_min_length: int
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,16 @@ class SecuritySchema(_Section):
     # Keys that seal petitioners' personal data: "id:base64key" entries, newest first (workflows/protection.py).
     data_key = fields.String(load_default="")
     data_key_file = fields.String(load_default="instance/data_key")
+    # A session unused this long is ended; the next request asks to sign in again.
+    session_idle_minutes = fields.Integer(load_default=30, validate=validate.Range(min=1, max=24 * 60))
+    # After this many failed sign-ins in a row an account is locked for lockout_minutes, doubled with each
+    # further failure up to lockout_max_minutes; a successful sign-in starts the count again.
+    lockout_failures = fields.Integer(load_default=5, validate=validate.Range(min=1, max=100))
+    lockout_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1))
+    lockout_max_minutes = fields.Integer(load_default=24 * 60, validate=validate.Range(min=1))
+    # Failed sign-ins per client address (Flask-Limiter notation), whatever the account; storage as portal's.
+    login_ip_limit = fields.String(load_default="20 per 15 minutes; 100 per day")
+    password_min_length = fields.Integer(load_default=10, validate=validate.Range(min=10, max=128))
 
 
 class LocaleSchema(_Section):
@@ -414,4 +430,3 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
     except ValidationError as exc:
         raise SettingsError(f"{path}: bad setting: " + "; ".join(_messages(exc.messages))) from exc
     return Settings(**loaded, root=path.resolve().parent if path.parent != Path("") else PROJECT_ROOT)
-

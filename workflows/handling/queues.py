@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.models import QueueTask, Timer
-from workflows.accounts import Actor, org_path
+from workflows.accounts import Actor, path_expression
 from workflows.models import Case, CaseOrganisation, Notification
 from workflows.rules.deadlines import DUE_SOON_DAYS
 from workflows.rules.timezone import SHANGHAI
@@ -105,7 +105,7 @@ def _base(actor: Actor, queue: str, now: datetime, with_case: bool = True) -> sa
         if not actor.sees_below:
             return stmt.where(sa.false())
         below = sa.select(CaseOrganisation.organisation).where(
-            CaseOrganisation.org_path.like(org_path(actor.organisation) + "%"))
+            CaseOrganisation.org_path.like(path_expression(actor.organisation) + "%"))
         return stmt.where(QueueTask.due_at < now, QueueTask.organisation.in_(below.scalar_subquery()))
     raise ValueError(f"unknown queue {queue!r}; use one of {', '.join(QUEUES)}")
 

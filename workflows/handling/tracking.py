@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from engine.models import QueueTask
 from engine.runtime import Step
-from workflows.accounts import org_path
+from workflows.accounts import organisation_paths
 from workflows.cases import CLOSED_STATUSES, ORG_KEYS, PROCESS_ID
 from workflows.models import (
     Case,
@@ -42,8 +42,9 @@ def track_case(step: Step) -> None:
     involved.update(o for o in tx.scalars(sa.select(QueueTask.organisation).where(
         QueueTask.instance_id == step.instance.id, QueueTask.organisation.is_not(None))))
     known = set(tx.scalars(sa.select(CaseOrganisation.organisation).where(CaseOrganisation.case_id == case.id)))
-    for code in sorted(involved - known):
-        tx.add(CaseOrganisation(case_id=case.id, organisation=code, org_path=org_path(code)))
+    paths = organisation_paths(tx, involved - known) if involved - known else {}
+    for code in sorted(paths):
+        tx.add(CaseOrganisation(case_id=case.id, organisation=code, org_path=paths[code]))
 
 
 def _new_case(data: dict, step: Step) -> Case:
