@@ -2,7 +2,9 @@
 
 Expected dates are counted by hand on the 2026 schedule shipped by chinese_calendar 1.11.0:
 Mid-Autumn Fri 09-25 .. Sun 09-27 off; National Day Thu 10-01 .. Wed 10-07 off; make-up
-working days Sun 09-20 and Sat 10-10. 2027 is not in the package: weekends only unless
+working days Sun 09-20 and Sat 10-10. 2027 is not in the package: weekends and the statutory
+holidays (New Year Fri 01-01, Spring Festival Fri 02-05 .. Mon 02-08, Qingming Mon 04-05, May Day
+05-01 .. 05-02, Dragon Boat Wed 06-09, Mid-Autumn Wed 09-15, National Day 10-01 .. 10-03) unless
 configured. The start day is never counted; a clock ends at 23:59:59 Asia/Shanghai.
 """
 from __future__ import annotations
@@ -19,7 +21,12 @@ import yaml
 from webui.deadlines_table import format_preview_table
 from webui.i18n import compile_catalogs
 from workflows.bootstrap import load_deadline_rules
-from workflows.rules.calendar import WorkingCalendar
+from workflows.rules.calendar import (
+    YEAR_UNKNOWN,
+    CalendarWarning,
+    WorkingCalendar,
+    statutory_holidays,
+)
 from workflows.rules.deadlines import (
     DeadlineCalculator,
     DeadlineConfigError,
@@ -41,18 +48,12 @@ def compiled_catalogs():
     compile_catalogs()
 
 
-WARNING_2027 = (
-    "No official holiday data for 2027: counting weekends only; "
-    "add holidays to config.yaml calendar.holidays"
-)
+WARNING_2027 = CalendarWarning(YEAR_UNKNOWN, {"year": 2027})
 # A deployment's own 2027 holidays, as it would configure them once the State Council
-# publishes them. A test fixture, not the official notice: New Year's Day (Fri 01-01),
-# Qingming (the solar term falls on Mon 2027-04-05) and Labour Day.
-CONFIGURED_2027 = [
-    date(2027, 1, 1),
-    *(date(2027, 4, day) for day in (3, 4, 5)),
-    *(date(2027, 5, day) for day in range(1, 6)),
-]
+# publishes them. A test fixture, not the official notice: every statutory holiday, with
+# bridging days after the Spring Festival (Tue 02-09 .. Thu 02-11) and Labour Day (05-03 .. 05-05).
+CONFIGURED_2027 = sorted(statutory_holidays(2027) | {date(2027, 2, 9), date(2027, 2, 10), date(2027, 2, 11),
+                                                     *(date(2027, 5, day) for day in range(3, 6))})
 
 
 def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -96,6 +97,7 @@ SPEC_CLOCKS = {
     "simple_reply": (10, "working_days", "accepted"),
     "handling": (60, "calendar_days", "accepted"),
     "extension": (30, "calendar_days", "extension_approved"),
+    "reply_receipt": (15, "calendar_days", "reply_sent"),
     "review_request": (30, "calendar_days", "reply_received"),
     "review_opinion": (30, "calendar_days", "review_requested"),
     "rereview_request": (30, "calendar_days", "review_opinion"),
@@ -107,7 +109,8 @@ SPEC_CLOCKS = {
 def test_table_defines_every_clock_of_the_spec(rules):
     assert rules.timezone_name == "Asia/Shanghai"
     assert {key: (r.length, r.unit, r.starts_at) for key, r in rules.items()} == SPEC_CLOCKS
-    assert all(rule.roll_to_working_day for rule in rules.values())
+    # A presumed receipt is a day, not a period to act in: it does not roll.
+    assert [key for key, rule in rules.items() if not rule.roll_to_working_day] == ["reply_receipt"]
     assert rules["acceptance"].remind_before == 3
     assert rules["simple_acceptance"].remind_before == 1
     assert rules["handling"].source.startswith("信访工作条例 (2022) 第三十五条")
@@ -124,7 +127,7 @@ def test_unknown_clock_names_the_key_and_lists_the_known_ones(rules, calculator)
     assert str(caught.value) == (
         "unknown deadline 'acceptence'; known deadlines: registration_decision, acceptance, "
         "forward_objection, simple_acceptance, simple_reply, handling, extension, "
-        "review_request, review_opinion, rereview_request, rereview_opinion, "
+        "reply_receipt, review_request, review_opinion, rereview_request, rereview_opinion, "
         "supervision_feedback"
     )
     with pytest.raises(UnknownDeadlineError, match="unknown deadline 'reply'"):
@@ -246,7 +249,7 @@ def test_reminder_is_never_before_the_start(rules):
 
 
 def test_extension_runs_on_from_the_current_deadline(calculator):
-    # Dec 7 + 30 = Wed 2027-01-06 (weekends only in 2027, a weekday anyway)
+    # Dec 7 + 30 = Wed 2027-01-06 (2027 by the statutory fallback: an ordinary working day)
     assert calculator.extension_due(end_of(2026, 12, 7), 30) == end_of(2027, 1, 6)
     # Sep 21 + 14 = Mon Oct 5, National Day -> Oct 8
     assert calculator.extension_due(end_of(2026, 9, 21), 14) == end_of(2026, 10, 8)
@@ -259,6 +262,30 @@ def test_extension_beyond_thirty_days_is_refused(calculator):
         calculator.extension_due(end_of(2026, 12, 7), 0)
 
 
+def test_extension_runs_on_from_the_statutory_end_before_it_rolled(calculator):
+    # accepted Sun 2026-08-02: + 60 = Thu Oct 1, National Day; the deadline rolled to Thu Oct 8
+    accepted = at(2026, 8, 2)
+    assert calculator.statutory_end("handling", accepted) == date(2026, 10, 1)
+    assert calculator.due("handling", accepted) == end_of(2026, 10, 8)
+    # extended 30 days from Oct 1 = Sat Oct 31 -> Mon Nov 2 (from the rolled Oct 8 it would be Mon Nov 9)
+    assert calculator.extension_from_end(date(2026, 10, 1), 30) == end_of(2026, 11, 2)
+    assert calculator.extension_due(end_of(2026, 10, 8), 30) == end_of(2026, 11, 9)
+    # 14 days from Oct 1 = Thu Oct 15, a working day: no roll
+    assert calculator.extension_from_end(date(2026, 10, 1), 14) == end_of(2026, 10, 15)
+
+
+def test_extension_from_the_statutory_end_rolls_once_over_a_holiday(calculator):
+    # statutory end Sat Sep 5 + 30 = Mon Oct 5, National Day -> Thu Oct 8
+    assert calculator.extension_from_end(date(2026, 9, 5), 30) == end_of(2026, 10, 8)
+
+
+def test_extension_from_the_statutory_end_is_limited_like_any_extension(calculator):
+    with pytest.raises(ValueError, match="allows from 1 to 30 calendar_days"):
+        calculator.extension_from_end(date(2026, 10, 1), 31)
+    with pytest.raises(ValueError, match="extension of '30' calendar_days refused"):
+        calculator.extension_from_end(date(2026, 10, 1), "30")
+
+
 def test_extension_from_the_approval_uses_the_maximum_by_default(calculator):
     # approved Nov 5 + 30 = Sat Dec 5 -> Mon Dec 7
     assert calculator.due("extension", at(2026, 11, 5)) == end_of(2026, 12, 7)
@@ -267,7 +294,7 @@ def test_extension_from_the_approval_uses_the_maximum_by_default(calculator):
 # --- into 2027 --------------------------------------------------------------------------
 
 
-def test_handling_into_2027_counts_weekends_only_with_a_warning(calculator):
+def test_handling_into_2027_counts_weekends_and_statutory_holidays_with_a_warning(calculator):
     # accepted Sun 2026-12-20: + 60 = Thu 2027-02-18
     start = at(2026, 12, 20)
     assert calculator.due("handling", start) == end_of(2027, 2, 18)
@@ -276,23 +303,27 @@ def test_handling_into_2027_counts_weekends_only_with_a_warning(calculator):
 
 
 def test_handling_into_configured_2027_holidays_rolls_past_them(rules):
-    # A fixture Spring Festival, Fri 2027-02-05 .. Thu 2027-02-11 (not the official notice)
-    calendar = WorkingCalendar(extra_holidays=[date(2027, 2, day) for day in range(5, 12)])
-    configured = DeadlineCalculator(rules, calendar)
-    # accepted 2026-12-08: + 60 = Sat 2027-02-06, inside the holiday -> Fri Feb 12
+    configured = DeadlineCalculator(rules, WorkingCalendar(extra_holidays=CONFIGURED_2027))
+    # accepted 2026-12-08: + 60 = Sat 2027-02-06, inside the configured holiday (to Thu Feb 11) -> Fri Feb 12
     assert configured.due("handling", at(2026, 12, 8)) == end_of(2027, 2, 12)
     assert configured.warnings("handling", at(2026, 12, 8)) == []
-    # weekends only: Sat Feb 6 -> Mon Feb 8, with the warning
+    # the statutory fallback knows the Spring Festival (Eve Fri Feb 5 .. Mon Feb 8), not the bridging days
     fallback = DeadlineCalculator(rules, WorkingCalendar())
-    assert fallback.due("handling", at(2026, 12, 8)) == end_of(2027, 2, 8)
+    assert fallback.due("handling", at(2026, 12, 8)) == end_of(2027, 2, 9)
     assert fallback.warnings("handling", at(2026, 12, 8)) == [WARNING_2027]
 
 
-def test_working_days_into_2027_skip_new_years_day_once_configured(rules):
+def test_a_partly_configured_2027_keeps_the_warning(rules):
+    partly = DeadlineCalculator(rules, WorkingCalendar(extra_holidays=[date(2027, 2, day) for day in range(5, 12)]))
+    assert partly.due("handling", at(2026, 12, 8)) == end_of(2027, 2, 12)
+    assert partly.warnings("handling", at(2026, 12, 8)) == [WARNING_2027]
+
+
+def test_working_days_into_2027_skip_new_years_day_with_the_warning_until_configured(rules):
     start = at(2026, 12, 28)  # Monday
     fallback = DeadlineCalculator(rules, WorkingCalendar())
-    # Dec 29, 30, 31, Fri Jan 1 (unknown, counted), Mon Jan 4
-    assert fallback.due("forward_objection", start) == end_of(2027, 1, 4)
+    # Dec 29, 30, 31, Fri Jan 1 statutory holiday, Mon Jan 4, Tue Jan 5
+    assert fallback.due("forward_objection", start) == end_of(2027, 1, 5)
     assert fallback.warnings("forward_objection", start) == [WARNING_2027]
     configured = DeadlineCalculator(rules, WorkingCalendar(extra_holidays=CONFIGURED_2027))
     # Dec 29, 30, 31, Jan 1 off, Jan 4, Jan 5
@@ -401,7 +432,7 @@ def test_normal_track_preview_chains_the_worst_case(calculator):
     clocks = {clock.key: clock for clock in result.clocks}
     assert list(clocks) == [
         "registration_decision", "acceptance", "forward_objection", "handling", "extension",
-        "review_request", "review_opinion", "rereview_request", "rereview_opinion",
+        "reply_receipt", "review_request", "review_opinion", "rereview_request", "rereview_opinion",
         "supervision_feedback",
     ]
     assert clocks["acceptance"].start == at(2026, 9, 20)
@@ -412,14 +443,20 @@ def test_normal_track_preview_chains_the_worst_case(calculator):
     assert clocks["handling"].start == end_of(2026, 10, 8)
     assert clocks["handling"].assumed is True
     assert clocks["handling"].due == end_of(2026, 12, 7)
-    # reply received at the handling deadline; Dec 7 + 30 = Wed 2027-01-06
-    assert clocks["review_request"].start == end_of(2026, 12, 7)
-    assert clocks["review_request"].due == end_of(2027, 1, 6)
+    # extended at the handling deadline: 30 days from its statutory end, Dec 7 -> Wed 2027-01-06
+    assert clocks["extension"].start == end_of(2026, 12, 7)
+    assert clocks["extension"].due == end_of(2027, 1, 6)
+    # posted at the handling deadline, no receipt: presumed received 15 days on, Tue Dec 22 (no roll)
+    assert clocks["reply_receipt"].start == end_of(2026, 12, 7)
+    assert clocks["reply_receipt"].due == end_of(2026, 12, 22)
+    # the review window runs from that receipt: Dec 22 + 30 = Thu 2027-01-21
+    assert clocks["review_request"].start == end_of(2026, 12, 22)
+    assert clocks["review_request"].due == end_of(2027, 1, 21)
     assert clocks["supervision_feedback"].start == end_of(2026, 12, 7)
-    # Jan 6 + 30 = Fri Feb 5; Feb 5 + 30 = Sun Mar 7 -> Mon Mar 8; Mar 8 + 30 = Wed Apr 7
-    assert clocks["review_opinion"].due == end_of(2027, 2, 5)
-    assert clocks["rereview_request"].due == end_of(2027, 3, 8)
-    assert clocks["rereview_opinion"].due == end_of(2027, 4, 7)
+    # Jan 21 + 30 = Sat Feb 20 -> Mon Feb 22; Feb 22 + 30 = Wed Mar 24; Mar 24 + 30 = Fri Apr 23
+    assert clocks["review_opinion"].due == end_of(2027, 2, 22)
+    assert clocks["rereview_request"].due == end_of(2027, 3, 24)
+    assert clocks["rereview_opinion"].due == end_of(2027, 4, 23)
     assert result.warnings == (WARNING_2027,)
 
 
@@ -432,8 +469,9 @@ def test_simple_track_preview_uses_the_simple_clocks(calculator):
     assert clocks["simple_reply"].start == end_of(2026, 10, 9)
     assert clocks["simple_reply"].due == end_of(2026, 10, 22)
     assert clocks["simple_reply"].reminder == midnight(2026, 10, 20)
-    # Oct 22 + 30 = Sat Nov 21 -> Mon Nov 23
-    assert clocks["review_request"].due == end_of(2026, 11, 23)
+    # presumed received Oct 22 + 15 = Fri Nov 6; + 30 = Sun Dec 6 -> Mon Dec 7
+    assert clocks["reply_receipt"].due == end_of(2026, 11, 6)
+    assert clocks["review_request"].due == end_of(2026, 12, 7)
     assert result.warnings == (WARNING_2027,)  # the re-review opinion reaches 2027
 
 
@@ -441,22 +479,29 @@ def test_preview_of_a_december_case_into_2027(rules):
     received = at(2026, 12, 20)
     fallback_preview = preview(DeadlineCalculator(rules, WorkingCalendar()), received)
     fallback = {c.key: c.due for c in fallback_preview.clocks}
-    # Dec 20 + 15 = Mon Jan 4; + 60 = Fri Mar 5; + 30 = Sun Apr 4 -> Mon Apr 5 (weekends only)
+    # Dec 20 + 15 = Mon Jan 4; + 60 = Fri Mar 5; presumed receipt + 15 = Sat Mar 20 (no roll);
+    # + 30 = Mon Apr 19; + 30 = Wed May 19; + 30 = Fri Jun 18
     assert fallback["acceptance"] == end_of(2027, 1, 4)
     assert fallback["handling"] == end_of(2027, 3, 5)
-    assert fallback["review_request"] == end_of(2027, 4, 5)
-    assert fallback["review_opinion"] == end_of(2027, 5, 5)
-    assert fallback["rereview_request"] == end_of(2027, 6, 4)
+    assert fallback["reply_receipt"] == end_of(2027, 3, 20)
+    assert fallback["review_request"] == end_of(2027, 4, 19)
+    assert fallback["review_opinion"] == end_of(2027, 5, 19)
+    assert fallback["rereview_request"] == end_of(2027, 6, 18)
+    assert fallback_preview.warnings == (WARNING_2027,)
     calendar = WorkingCalendar(extra_holidays=CONFIGURED_2027)
     configured = preview(DeadlineCalculator(rules, calendar), received)
     dues = {c.key: c.due for c in configured.clocks}
-    # Apr 4 is Sunday and Apr 5 configured Qingming -> Tue Apr 6; then May 6; Sat Jun 5 -> Mon Jun 7
-    assert dues["acceptance"] == end_of(2027, 1, 4)
-    assert dues["handling"] == end_of(2027, 3, 5)
-    assert dues["review_request"] == end_of(2027, 4, 6)
-    assert dues["review_opinion"] == end_of(2027, 5, 6)
-    assert dues["rereview_request"] == end_of(2027, 6, 7)
+    # the configured bridging days are not on this chain: the same days, and no warning
+    assert {key: dues[key] for key in fallback} == fallback
     assert configured.warnings == ()
+
+
+def test_a_table_without_the_presumed_receipt_previews_the_window_from_the_reply(rules):
+    older = DeadlineRules([rule for key, rule in rules.items() if key != "reply_receipt"])
+    clocks = {c.key: c for c in preview(DeadlineCalculator(older, WorkingCalendar()), at(2026, 9, 20)).clocks}
+    assert "reply_receipt" not in clocks
+    assert clocks["review_request"].start == clocks["handling"].due == end_of(2026, 12, 7)
+    assert clocks["review_request"].due == end_of(2027, 1, 6)
 
 
 def test_preview_refuses_an_unknown_track(calculator):
@@ -514,7 +559,7 @@ def test_chinese_table_is_aligned_and_ends_with_the_warnings(calculator):
         handling, "2026-12-07 23:59:59"
     ) == display_column(lines[0], "截止")
     assert "时间均为 Asia/Shanghai 时间" in lines
-    assert lines[-1] == "注意：" + WARNING_2027
+    assert lines[-1].startswith("注意：尚无2027年国务院放假安排")
 
 
 def test_english_table_shows_rule_and_weekday(calculator):
@@ -522,7 +567,8 @@ def test_english_table_shows_rule_and_weekday(calculator):
     reply = next(line for line in table.splitlines() if line.startswith("Simple track: reply"))
     assert "10 working days after accepted" in reply
     assert "2026-10-22 23:59:59 Thu" in reply
-    assert table.splitlines()[-1] == "Warning: " + WARNING_2027
+    assert table.splitlines()[-1].startswith("Warning: No official holiday schedule for 2027 yet: deadlines in 2027 "
+                                             "count weekends and the statutory holidays")
 
 
 def test_table_refuses_an_unknown_language(calculator):

@@ -3,6 +3,7 @@ with its words from the gettext catalogs and weekday names from Babel's locale d
 from __future__ import annotations
 
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,6 +11,8 @@ from babel.dates import format_date
 from babel.support import Translations
 
 from webui.i18n import TRANSLATIONS
+from webui.i18n.errors import MESSAGES, UNKNOWN, ByParam
+from workflows.rules.calendar import CalendarWarning
 from workflows.rules.deadlines import WORKING_DAYS
 from workflows.rules.deadlines_preview import ClockPreview, Preview
 from workflows.rules.language import LOCALES, N_
@@ -18,6 +21,7 @@ from workflows.rules.language import LOCALES, N_
 EVENTS = {
     "received": N_("received"),
     "accepted": N_("accepted"),
+    "reply_sent": N_("reply sent"),
     "reply_received": N_("reply received"),
     "review_requested": N_("review requested"),
     "review_opinion": N_("review opinion"),
@@ -45,7 +49,8 @@ def format_preview_table(items: Preview | Iterable[ClockPreview], locale: str = 
     notes = [table.text(TIMEZONE_NOTE, zone=str(clocks[0].due.tzinfo))] if clocks else []
     if any(clock.assumed for clock in clocks):
         notes.append(table.text(ASSUMED_NOTE))
-    warnings = [table.text(WARNING, warning=w) for w in (items.warnings if isinstance(items, Preview) else ())]
+    found = items.warnings if isinstance(items, Preview) else ()
+    warnings = [table.text(WARNING, warning=table.warning(w)) for w in found]
     for block in (notes, warnings):
         if block:
             lines += ["", *block]
@@ -60,6 +65,12 @@ class _Table:
     def text(self, msgid: str, **params: str) -> str:
         translated = self.translations.gettext(msgid)
         return translated % params if params else translated
+
+    def warning(self, warning: CalendarWarning) -> str:
+        entry = MESSAGES.get(warning.code, UNKNOWN)
+        msgid = entry.choose(warning.params) if isinstance(entry, ByParam) else entry
+        return self.translations.gettext(msgid) % defaultdict(str, {k: str(v) for k, v in warning.params.items()},
+                                                              code=warning.code)
 
     def headers(self) -> tuple[str, ...]:
         pgettext = self.translations.pgettext

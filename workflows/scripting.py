@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.clock import Clock
@@ -32,6 +32,15 @@ def parse_time(value: str | datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"time {value!r} has no timezone offset; add one, e.g. '+08:00'")
     return moment
+
+
+def _day(value: str) -> date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a day as YYYY-MM-DD text, got {type(value).__name__} {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"day {value!r} is not YYYY-MM-DD; write e.g. '2026-03-02'") from None
 
 
 def sampled(key: str, rate: float) -> bool:
@@ -60,6 +69,20 @@ def script_functions(calculator: DeadlineCalculator) -> ScriptFunctions:
             """The handling deadline after extending `current_due` by `days` (refused beyond the rule's maximum)."""
             return calculator.extension_due(parse_time(current_due), days).isoformat()
 
+        def statutory_end(key: str, start: str) -> str:
+            """The last day (YYYY-MM-DD) of clock `key` started at `start` as the statute counts it, before rolling
+            over non-working days: the day an extension runs on from."""
+            return calculator.statutory_end(key, parse_time(start)).isoformat()
+
+        def extended_due(end_day: str, days: int) -> str:
+            """The deadline of a period whose statutory last day is `end_day` after extending it by `days`
+            (refused beyond the extension rule's maximum); the new last day rolls over non-working days once."""
+            return calculator.extension_from_end(_day(end_day), days).isoformat()
+
+        def day_start(day: str) -> str:
+            """The first moment of `day` (YYYY-MM-DD) in the deadlines' timezone, as a time clocks may start at."""
+            return datetime.combine(_day(day), time.min, tzinfo=calculator.rules.timezone).isoformat()
+
         def reminder_before(key: str, due: str) -> str:
             """The reminder for a deadline computed elsewhere (an extended one): rule `key`'s lead time before `due`.
 
@@ -78,6 +101,9 @@ def script_functions(calculator: DeadlineCalculator) -> ScriptFunctions:
             "deadline": deadline,
             "reminder": reminder,
             "extension_due": extension_due,
+            "statutory_end": statutory_end,
+            "extended_due": extended_due,
+            "day_start": day_start,
             "reminder_before": reminder_before,
             "parse_time": parse_time,
             "sampled": sampled,

@@ -126,6 +126,11 @@ class RepeatDetectionSettings:
 
 
 @dataclass(frozen=True)
+class LifecycleSettings:
+    return_visit_rate: float
+
+
+@dataclass(frozen=True)
 class OversightSettings:
     strike_off_approval: str
     strike_off_approval_by_bureau: dict
@@ -258,6 +263,13 @@ class RepeatSchema(_Section):
     threshold = fields.Float(load_default=0.5, validate=validate.Range(0, 1))
 
 
+class LifecycleSchema(_Section):
+    settings_class = LifecycleSettings
+    # Share of closed cases that get a return visit (回访), 0..1: fixed into each case when it is registered, and
+    # the case number's hash decides whether the case is in the sample, so replay gives the same answer.
+    return_visit_rate = fields.Float(load_default=1.0, validate=validate.Range(0, 1))
+
+
 class PortalSchema(_Section):
     settings_class = PortalSettings
     # Flask-Limiter's storage: memory:// counts per process; several nodes share redis:// or memcached://.
@@ -313,6 +325,7 @@ class SettingsSchema(Schema):
     calendar = fields.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
     uploads = fields.Nested(UploadsSchema, load_default=lambda: UploadsSchema().load({}))
     repeat_detection = fields.Nested(RepeatSchema, load_default=lambda: RepeatSchema().load({}))
+    lifecycle = fields.Nested(LifecycleSchema, load_default=lambda: LifecycleSchema().load({}))
     scripting = fields.Nested(ScriptingSchema, load_default=lambda: ScriptingSchema().load({}))
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
     oversight = fields.Nested(OversightSchema, load_default=lambda: OversightSchema().load({}))
@@ -334,6 +347,7 @@ class Settings:
     calendar: CalendarSettings
     uploads: UploadsSettings
     repeat_detection: RepeatDetectionSettings
+    lifecycle: LifecycleSettings
     scripting: ScriptingSettings
     portal: PortalSettings
     oversight: OversightSettings

@@ -187,12 +187,18 @@ REHANDLING = "督办重办 Order re-handling"
 SUPERVISE = "督办 Supervise overdue case"
 FEEDBACK = "督办反馈 Supervision feedback"
 OWNERSHIP = "领导包案 Leader takes ownership"
+NORMAL_TRACK = "审批转普通程序 Approve move to the normal track"
 
 
 # -- lifecycle steps with typical form data ------------------------------------------------------------
-def accept(case: CaseDriver, track: str = "normal", category: str = "pollution_complaint") -> None:
-    case.complete(ACCEPTANCE, {"acceptance_decision": "accept", "content_category": category, "track": track},
-                  REGISTRAR)
+def accept(case: CaseDriver, track: str = "normal", category: str = "pollution_complaint", **form) -> None:
+    """Accept the case; on the simple track the registrar finds it a first petition with clear facts unless
+    `form` says otherwise."""
+    data = {"acceptance_decision": "accept", "content_category": category, "track": track}
+    if track == "simple":
+        data.update(first_petition=True, facts_clear=True)
+    data.update(form)
+    case.complete(ACCEPTANCE, data, REGISTRAR)
 
 
 def investigate(case: CaseDriver, joint_departments: list[str] | None = None, **form) -> None:
@@ -209,9 +215,15 @@ def draft_and_approve(case: CaseDriver) -> None:
     case.complete(APPROVE, {"approval_decision": "approve"}, LEADER)
 
 
-def deliver(case: CaseDriver, delivered_at: datetime | None = None) -> None:
+def deliver(case: CaseDriver, delivered_at: datetime | None = None, method: str = "in_person",
+            receipt_date: str | None = None) -> None:
+    """Deliver the written reply; handed over in person unless `method` says otherwise (a posted reply's review
+    window runs from `receipt_date`, or from its presumed receipt)."""
     when = (delivered_at or case.clock.now()).astimezone(SHANGHAI).isoformat()
-    case.complete(DELIVER, {"delivery_method": "post", "delivered_at": when}, HANDLER)
+    data = {"delivery_method": method, "delivered_at": when}
+    if receipt_date is not None:
+        data["receipt_date"] = receipt_date
+    case.complete(DELIVER, data, HANDLER)
 
 
 def handle_and_reply(case: CaseDriver, delivered_at: datetime | None = None) -> None:

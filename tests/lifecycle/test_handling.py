@@ -67,7 +67,8 @@ def test_a_normal_track_case_runs_from_registration_to_archive(register):
     assert (data["status"], data["satisfaction"], data["satisfaction_source"]) == (
         "archived", "basically_satisfied", "portal")
     assert data["replies"] == [{"org": "EEB-330106", "opinion": "support", "text": "已责令限期安装油烟净化设施。",
-                                "method": "post", "delivered_at": "2026-03-16T15:00:00+08:00"}]
+                                "method": "in_person", "delivered_at": "2026-03-16T15:00:00+08:00",
+                                "received_at": "2026-03-16T15:00:00+08:00", "receipt_basis": "delivery"}]
     assert (data["final"], data["rework_count"], data["reviews"]) == (False, 0, [])
     assert case.timers("pending") == []
 

@@ -70,7 +70,7 @@ class Staff:
                                  "drafted_by": "han-xh"}, "han-xh")
         self.complete("审批答复", {"approval_decision": "approve"}, "lead-xh")
         delivered = self.services.clock.now().isoformat()
-        self.complete("送达答复", {"delivery_method": "post", "delivered_at": delivered}, "han-xh")
+        self.complete("送达答复", {"delivery_method": "in_person", "delivered_at": delivered}, "han-xh")
 
 
 @pytest.fixture

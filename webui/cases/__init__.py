@@ -13,6 +13,7 @@ from flask_login import login_required
 from webui import current_services
 from webui.auth import current_actor
 from webui.i18n import pick, shown_time
+from webui.i18n.errors import error_message
 from workflows.audit.case_list import CaseFilters, list_cases
 from workflows.audit.history import Option
 from workflows.handling.case_page import case_notice, case_page
@@ -42,7 +43,8 @@ def index():
 @login_required
 def show(case_id: int):
     g.reload_url = url_for("cases.show", case_id=case_id)
-    return render_template("cases/show.html", page=case_page(current_services(), current_actor(), case_id))
+    return render_template("cases/show.html", page=case_page(current_services(), current_actor(), case_id),
+                           coded=error_message)
 
 
 @bp.post("/cases/<int:case_id>/reveal")
@@ -51,7 +53,7 @@ def reveal(case_id: int):
     """The case page once more, with the petitioner in full; the look is logged, a reload masks again."""
     g.reload_url = url_for("cases.show", case_id=case_id)
     page = case_page(current_services(), current_actor(), case_id, reveal=True)
-    return render_template("cases/show.html", page=page)
+    return render_template("cases/show.html", page=page, coded=error_message)
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:attachment_id>")

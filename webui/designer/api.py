@@ -88,7 +88,8 @@ def check(draft_id: int):
 def preview(draft_id: int):
     body = _body(PreviewIn)
     found = preview_draft_deadlines(current_services(), current_actor(), draft_id, body["received"], body["track"])
-    return jsonify(track=found.track, clocks=ClockOut(many=True).dump(found.clocks), warnings=list(found.warnings))
+    return jsonify(track=found.track, clocks=ClockOut(many=True).dump(found.clocks),
+                   warnings=[dict(w.as_dict(), message=error_message(w)) for w in found.warnings])
 
 
 @api.post("/drafts/<int:draft_id>/dry-run")

@@ -277,6 +277,12 @@ MESSAGES: dict[str, str | ByParam] = {
     "design.unchanged": N_("The draft is the same as version %(version)s; nothing was deployed."),
     "design.deadlines_invalid": N_("The deadlines table is not valid: %(detail)s"),
     "design.unknown_track": N_("Unknown track %(track)s; use %(known)s."),
+    # Warnings of the working-day calendar (workflows/rules/calendar.py), worded like the errors.
+    "calendar.year_unknown": N_("No official holiday schedule for %(year)s yet: deadlines in %(year)s count "
+                                "weekends and the statutory holidays (New Year, Spring Festival, Qingming, May Day, "
+                                "Dragon Boat, Mid-Autumn, National Day), without bridging or make-up working days. "
+                                "Add the State Council's %(year)s schedule to config.yaml calendar.holidays and "
+                                "calendar.workdays."),
     "design.dry_run_too_long": N_("A dry run follows at most %(limit)s steps; this path has %(steps)s."),
     "design.dry_run_step_kind": N_("Step %(index)s of the dry run is %(kind)s; a step is one of %(known)s."),
     "design.dry_run_not_waiting": N_("The sample case is not waiting on task %(task)s at this point."),

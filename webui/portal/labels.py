@@ -15,6 +15,7 @@ STAGE_DEADLINES = {
 NOTICES = {
     "acceptance": _l("Accepted"), "refusal": _l("Not accepted"), "forwarding": _l("Forwarded"),
     "assignment": _l("Assigned to the bureau on site"), "extension": _l("Handling period extended"),
+    "track_change": _l("Moved from the simple to the normal track"),
     "review_opinion": _l("Review opinion"), "rereview_opinion": _l("Re-review opinion"),
 }
 NOTICE_DETAILS = {

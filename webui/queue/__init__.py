@@ -48,7 +48,7 @@ def index():
         notices = [notice_text(note) for note in inbox(session, actor)]
     return render_template("queue/index.html", page=page, queue=queue, notices=notices, filters=filters, sort=sort,
                            sorts=list(SORTS), task_kinds=task_kinds(), channels=CHANNELS,
-                           pollution_types=POLLUTION_TYPES, args=_args_without("page"))
+                           pollution_types=POLLUTION_TYPES, args=_args_without("page"), coded=error_message)
 
 
 def _filters() -> QueueFilters:

@@ -130,6 +130,9 @@ class Planner:
         }
         if scenario.track == "simple":
             plan.form["track"] = "simple"
+            # Only a single petitioner's first petition qualifies (bpmn/track.dmn); _add_repeats skips these.
+            if "group_size" in plan.form["petitioner"]:
+                plan.form["petitioner"]["group_size"] = 1
         plan.forward_to = plan.forward_to.format(**words)
         city = county.code[:4] + "00"
         sibling = next(c for c in texts.CITY_COUNTIES[city] if c != county.code)
@@ -179,7 +182,7 @@ class Planner:
         for plan in sorted(plans, key=lambda p: (-p.received_at.timestamp(), p.index)):
             if chosen >= wanted:
                 break
-            if plan.scenario.kind != "matter" or plan.place != "county":
+            if plan.scenario.kind != "matter" or plan.place != "county" or plan.scenario.track == "simple":
                 continue
             earlier = [p for p in plans if p.scenario.kind == "matter" and p.place == "county" and p.repeats is None
                        and p.received_at < plan.received_at - timedelta(days=7)
@@ -254,7 +257,7 @@ class Planner:
 
     def _due(self, clock: tuple[str, str] | str, marks: dict[str, datetime]) -> datetime:
         if clock == "extension":
-            return self.calc.extension_due(self.calc.due("handling", marks["accepted"]), 30)
+            return self.calc.extension_from_end(self.calc.statutory_end("handling", marks["accepted"]), 30)
         key, mark = clock
         return self.calc.due(key, marks[mark])
 

@@ -47,9 +47,12 @@ class Step:
 
 
 def _accept(track: str = "normal") -> Step:
+    # A simple-track case is a first petition with clear facts (the planner keeps such cases single and unlinked).
+    qualifies = {"first_petition": True, "facts_clear": True} if track == "simple" else {}
     return Step("task", "decide_acceptance", (0.1, 1.0) if track == "simple" else (0.3, 2.5), mark="accepted",
                 data=lambda c: {"acceptance_decision": "accept", "content_category": c.plan.category,
-                                "track": track, "acceptance_opinion": c.pick(texts.ACCEPTANCE_OPINIONS)})
+                                "track": track, "acceptance_opinion": c.pick(texts.ACCEPTANCE_OPINIONS),
+                                **qualifies})
 
 
 def _investigate(simple: bool = False, joint: bool = False) -> Step:
@@ -79,7 +82,12 @@ def _approve(simple: bool = False, send_back: bool = False) -> Step:
 def _deliver(simple: bool = False) -> Step:
     def data(c: Ctx) -> dict:
         method = "anonymous_record" if c.plan.anonymous else c.pick(("post", "in_person", "electronic", "portal"))
-        return {"delivery_method": method, "delivered_at": c.now.astimezone(SHANGHAI).isoformat(timespec="seconds")}
+        local = c.now.astimezone(SHANGHAI)
+        data = {"delivery_method": method, "delivered_at": local.isoformat(timespec="seconds")}
+        if method == "post":
+            # The return receipt is back when the delivery is recorded: the review window runs from its date.
+            data["receipt_date"] = local.date().isoformat()
+        return data
     return Step("task", "deliver_reply", (0.1, 0.8) if simple else (0.3, 1.5), data=data, mark="delivered")
 
 

@@ -29,6 +29,8 @@ from workflows.handling.queues import (
 from workflows.intake.attachments import case_attachments
 from workflows.models import Attachment, Case, CaseLink
 from workflows.oversight.case_view import CaseOversight, case_oversight
+from workflows.rules.calendar import CalendarWarning
+from workflows.rules.timezone import SHANGHAI
 
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
@@ -96,6 +98,8 @@ class CasePage:
     documents: list[Attachment]
     timeline: list[TimelineEntry]
     links: list[LinkedCase]
+    # A deadline of the case falls in a year whose official holiday schedule is not known in full.
+    calendar_warnings: tuple[CalendarWarning, ...] = ()
     oversight: CaseOversight | None = None  # owning leader, backlog ledger entry, supervision orders
 
 
@@ -132,7 +136,8 @@ def case_page(services: Services, actor: Actor, case_id: int, reveal: bool = Fal
                         deadline_badge(t.due_at, now, services.deadlines.calendar, unit, due_soon_days=due_soon))
                for t in tasks],
         clocks=[RunningClock(t.name, t.due_at) for t in timers],
-        documents=documents, timeline=[_entry(e, labels) for e in events], links=links, oversight=oversight)
+        documents=documents, timeline=[_entry(e, labels) for e in events], links=links,
+        calendar_warnings=deadline_year_warnings(services, [t.due_at for t in tasks + timers]), oversight=oversight)
 
 
 def case_notice(services: Services, actor: Actor, case_id: int) -> CaseNotice:
@@ -149,6 +154,12 @@ def _entry(event: AuditEvent, labels: Labels) -> TimelineEntry:
     described = describe_event(event, labels)
     return TimelineEntry(event.seq, event.at, event.actor, event.organisation, event.command, described.names,
                          described.detail, described.facts)
+
+
+def deadline_year_warnings(services: Services, due_times: list[datetime | None]) -> tuple[CalendarWarning, ...]:
+    """The calendar's warnings for the years these deadlines fall in (local time), one per year not known in full."""
+    years = {due.astimezone(SHANGHAI).year for due in due_times if due is not None}
+    return tuple(services.deadlines.calendar.warnings_for(years))
 
 
 def _links(session: so.Session, case: Case) -> list[LinkedCase]:

@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from engine.models import QueueTask, Timer
 from workflows.accounts import Actor, path_expression
 from workflows.models import Case, CaseOrganisation, Notification
+from workflows.rules.calendar import CalendarWarning
 from workflows.rules.deadlines import DUE_SOON_DAYS
 from workflows.rules.timezone import SHANGHAI
 
@@ -50,6 +51,8 @@ class QueuePage:
     page: int
     per_page: int
     counts: dict[str, int] = field(default_factory=dict)
+    # The rows' deadlines fall in years whose official holiday schedule is not known in full.
+    calendar_warnings: tuple[CalendarWarning, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -64,6 +67,7 @@ class DeadlineBadge:
     days_left: int
     unit: str   # calendar_days | working_days
     due_at: datetime
+    year_unknown: bool = False   # its year's official holiday schedule is not known in full (counted by the rules)
 
 
 def deadline_badge(due_at: datetime | None, now: datetime, calendar=None, unit: str = "calendar_days",
@@ -89,7 +93,8 @@ def deadline_badge(due_at: datetime | None, now: datetime, calendar=None, unit: 
         state = "due_soon"
     else:
         state = "on_time"
-    return DeadlineBadge(state, days, unit, due_at)
+    return DeadlineBadge(state, days, unit, due_at,
+                         year_unknown=calendar is not None and not calendar.knows_year(last.year))
 
 
 def _base(actor: Actor, queue: str, now: datetime, with_case: bool = True) -> sa.Select:
@@ -148,7 +153,9 @@ def queue_page(session: so.Session, actor: Actor, queue: str, now: datetime, fil
                 continue
             counts[name] = total if name == queue and filters == QueueFilters() else \
                 _count(session, actor, name, now, QueueFilters())
-    return QueuePage(result, total, page, per_page, counts)
+    years = {row.badge.due_at.astimezone(SHANGHAI).year for row in result if row.badge is not None}
+    warnings = tuple(calendar.warnings_for(years)) if calendar is not None else ()
+    return QueuePage(result, total, page, per_page, counts, warnings)
 
 
 _CASE_FILTERS = ("pollution_type", "channel", "division", "search")

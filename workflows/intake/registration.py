@@ -118,6 +118,11 @@ def register_case(services: Services, actor: Actor, form: dict,
     start = dict(data, received_at=received.isoformat(), registration_org=actor.organisation)
     if start["track"] is None:
         del start["track"]
+    # Fixed into the case here, recorded with its start: replay and the return-visit sample never depend on
+    # today's configuration. repeat_links counts the earlier cases the registrar linked as repeats, a fact the
+    # simple-track decision (bpmn/track.dmn) reads.
+    start["return_visit_rate"] = services.settings.lifecycle.return_visit_rate
+    start["repeat_links"] = len(links)
     for attempt in range(3):
         try:
             with services.db.unit_of_work() as tx:

@@ -39,6 +39,7 @@ NOTICE_KEYS = {
     "forwarding": ("to", "reason"),
     "assignment": ("to",),
     "extension": ("days", "reason", "handling_due"),
+    "track_change": ("track", "reason", "handling_due"),
     "review_opinion": ("outcome", "by"),
     "rereview_opinion": ("outcome", "by"),
 }

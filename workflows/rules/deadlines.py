@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from workflows.rules.calendar import WorkingCalendar
+from workflows.rules.calendar import CalendarWarning, WorkingCalendar
 from workflows.rules.timezone import TIMEZONE_NAME
 
 CALENDAR_DAYS = "calendar_days"
@@ -32,6 +32,7 @@ DUE_SOON_DAYS = 3
 EVENTS = (
     "received",
     "accepted",
+    "reply_sent",
     "reply_received",
     "review_requested",
     "review_opinion",
@@ -289,23 +290,54 @@ class DeadlineCalculator:
             day = last - timedelta(days=rule.remind_before)
         return max(datetime.combine(day, time.min, tzinfo=self.rules.timezone), local_start)
 
-    def warnings(self, key: str, start: datetime) -> list[str]:
+    def reminder_before(self, key: str, due: datetime) -> datetime:
+        """Midnight local rule `key`'s `remind_before` units before the last day of a deadline `due` computed elsewhere."""
+        rule = self.rules[key]
+        last = self.local_time(due).date()
+        if rule.unit == WORKING_DAYS:
+            day = self.calendar.add_working_days(last, -rule.remind_before)
+        else:
+            day = last - timedelta(days=rule.remind_before)
+        return datetime.combine(day, time.min, tzinfo=self.rules.timezone)
+
+    def warnings(self, key: str, start: datetime) -> list[CalendarWarning]:
         """Calendar warnings for the years this clock had to look up."""
         rule = self.rules[key]
         start_day = self.local_time(start).date()
         return self.calendar.warnings_for(self._years_consulted(rule, start_day, rule.length))
 
+    def statutory_end(self, key: str, start: datetime) -> date:
+        """The last day of clock `key` started at `start` as the statute counts it, before rolling to a working day."""
+        rule = self.rules[key]
+        return self._unrolled_last_day(rule, self.local_time(start).date(), rule.length)
+
     def extension_due(self, current_due: datetime, days: int) -> datetime:
-        """The deadline after extending `current_due` by `days`, within the rule's maximum."""
+        """The deadline after extending `current_due` by `days`, within the rule's maximum.
+
+        Kept for process versions deployed before `extension_from_end`: it runs on from the deadline as
+        rolled over holidays, which lengthens an extension by the holidays the original period ended on."""
+        rule = self._extension_rule(days)
+        # The extension runs on from the current deadline, whose day is already used up.
+        start_day = self.local_time(current_due).date()
+        return self._end_of(self._last_day(rule, start_day, days))
+
+    def extension_from_end(self, statutory_end: date, days: int) -> datetime:
+        """The deadline after extending a period whose statutory last day is `statutory_end` by `days`.
+
+        An extension lengthens the period itself (延长办理期限), so it runs on from the period's last day as the
+        statute counts it, not from the day a holiday had pushed that deadline to; the new last day rolls over
+        non-working days once, by the extension rule's `roll_to_working_day`."""
+        rule = self._extension_rule(days)
+        return self._end_of(self._last_day(rule, statutory_end, days))
+
+    def _extension_rule(self, days: int) -> DeadlineRule:
         rule = self.rules[EXTENSION_KEY]
         if not _is_int(days) or not 0 < days <= rule.length:
             raise ValueError(
                 f"extension of {days!r} {rule.unit} refused: the '{EXTENSION_KEY}' rule allows "
                 f"from 1 to {rule.length} {rule.unit}"
             )
-        # The extension runs on from the current deadline, whose day is already used up.
-        start_day = self.local_time(current_due).date()
-        return self._end_of(self._last_day(rule, start_day, days))
+        return rule
 
     def local_time(self, moment: datetime) -> datetime:
         """`moment` in the rules' timezone; naive datetimes are refused."""

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflows.rules.deadlines import DeadlineCalculator
+from workflows.rules.calendar import CalendarWarning
+from workflows.rules.deadlines import EXTENSION_KEY, DeadlineCalculator
 
 TRACKS = ("normal", "simple")
 
@@ -28,7 +29,8 @@ _EXCLUDED_CLOCKS = {
 _EVENT_PRODUCERS = {
     "normal": {
         "accepted": "acceptance",
-        "reply_received": "handling",
+        "reply_sent": "handling",
+        "reply_received": "reply_receipt",
         "extension_approved": "handling",
         "supervision_ordered": "handling",
         "review_requested": "review_request",
@@ -37,7 +39,8 @@ _EVENT_PRODUCERS = {
     },
     "simple": {
         "accepted": "simple_acceptance",
-        "reply_received": "simple_reply",
+        "reply_sent": "simple_reply",
+        "reply_received": "reply_receipt",
         "supervision_ordered": "simple_reply",
         "review_requested": "review_request",
         "review_opinion": "review_opinion",
@@ -68,15 +71,20 @@ class Preview:
 
     track: str
     clocks: tuple[ClockPreview, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[CalendarWarning, ...]
 
     def as_dict(self) -> dict[str, Any]:
         """The whole preview as JSON-ready data."""
         return {
             "track": self.track,
             "clocks": preview_as_dict(self.clocks),
-            "warnings": list(self.warnings),
+            "warnings": [warning.as_dict() for warning in self.warnings],
         }
+
+
+# An event whose producing clock a table may lack (one written before that clock existed) happens with another:
+# without `reply_receipt`, the reply counts as received when it is sent.
+_SAME_TIME_AS = {"reply_received": "reply_sent"}
 
 
 class _EventTimes:
@@ -90,6 +98,13 @@ class _EventTimes:
         self._known: dict[str, tuple[datetime, bool]] = {"received": (local, False)}
         self._resolving: set[str] = set()
 
+    def extended_clock(self) -> tuple[str, datetime] | None:
+        """(key, start) of the clock an approved extension lengthens, when the track has one."""
+        producer = self._producers.get("extension_approved")
+        if producer is None:
+            return None
+        return producer, self.time_of(self._calculator.rules[producer].starts_at)[0]
+
     def time_of(self, event: str) -> tuple[datetime, bool]:
         """(moment, assumed) of `event`."""
         if event not in self._known:
@@ -98,6 +113,8 @@ class _EventTimes:
 
     def _assume(self, event: str) -> datetime:
         producer = self._producers.get(event)
+        if producer is not None and producer not in self._calculator.rules and event in _SAME_TIME_AS:
+            return self.time_of(_SAME_TIME_AS[event])[0]
         if producer is None:
             raise ValueError(
                 f"no clock of the {self._track} track tells when '{event}' happens; "
@@ -117,11 +134,19 @@ def preview(calculator: DeadlineCalculator, received: datetime, track: str = "no
         raise ValueError(f"unknown track '{track}'; accepted tracks: {', '.join(TRACKS)}")
     events = _EventTimes(calculator, received, track)
     clocks: list[ClockPreview] = []
-    warnings: list[str] = []
+    warnings: list[CalendarWarning] = []
     for key, rule in calculator.rules.items():
         if key in _EXCLUDED_CLOCKS[track]:
             continue
         start, assumed = events.time_of(rule.starts_at)
+        due = calculator.due(key, start)
+        reminder = calculator.reminder(key, start)
+        if key == EXTENSION_KEY:
+            # An extension lengthens the period it extends: it runs on from that period's statutory last day.
+            extended = events.extended_clock()
+            if extended is not None:
+                due = calculator.extension_from_end(calculator.statutory_end(*extended), rule.length)
+                reminder = max(calculator.reminder_before(key, due), start)
         clocks.append(
             ClockPreview(
                 key=key,
@@ -129,15 +154,18 @@ def preview(calculator: DeadlineCalculator, received: datetime, track: str = "no
                 label_en=rule.label_en,
                 starts_at=rule.starts_at,
                 start=start,
-                due=calculator.due(key, start),
+                due=due,
                 unit=rule.unit,
                 length=rule.length,
-                reminder=calculator.reminder(key, start),
+                reminder=reminder,
                 assumed=assumed,
             )
         )
+        if key == EXTENSION_KEY:
+            warnings.extend(w for w in calculator.calendar.warnings_for([due.year]) if w not in warnings)
         warnings.extend(w for w in calculator.warnings(key, start) if w not in warnings)
-    return Preview(track=track, clocks=tuple(clocks), warnings=tuple(sorted(warnings)))
+    return Preview(track=track, clocks=tuple(clocks),
+                   warnings=tuple(sorted(warnings, key=lambda w: (w.code, w.params.get("year", 0)))))
 
 
 def preview_as_dict(items: Preview | Iterable[ClockPreview]) -> list[dict[str, Any]]:
