@@ -1,5 +1,6 @@
 """Administration: pending timers and their correction (with a reason, as an audit event), incidents (steps
-stopped in a script, which designers see too) and their retry, users."""
+stopped in a script, which designers see too) and their retry; accounts (`users`), the organisation tree
+(`organisations`) and the administrators' log (`log`) are views of this blueprint in their own modules."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,7 +12,6 @@ from engine.errors import EngineError, FieldError, InvalidData
 from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.i18n.errors import error_message, field_messages
-from workflows.accounts import all_users
 from workflows.handling.incidents import incidents_with_cases, retry_incident
 from workflows.handling.timers import correct_deadline, pending_timers, timer_with_case
 from workflows.rules.timezone import SHANGHAI, TIMEZONE_NAME
@@ -83,8 +83,6 @@ def retry(incident_id: int):
     return redirect(url_for("admin.incidents"))
 
 
-@bp.get("/users")
-@roles_required("admin")
-def users():
-    with current_services().db.reader() as tx:
-        return render_template("admin/users.html", users=all_users(tx))
+
+# The views of the other administration pages register on `bp` when their modules are imported.
+from webui.admin import log, organisations, users  # noqa: E402, F401

@@ -1,7 +1,10 @@
 """Signing in and out (Flask-Login, argon2 via workflows.accounts), who is acting, and role checks.
 
 `current_actor()` is what views pass to `workflows`; `roles_required` guards a view; the read-only guard
-refuses every write by a user whose only role is auditor.
+refuses every write by a user whose only role is auditor. Sign-in protection: failed sign-ins lock the
+account (workflows.signin) and are limited per client address (Flask-Limiter); a session ends after
+`security.session_idle_minutes` without a request and when the user's session epoch moves on (password
+changed, account disabled); a user whose password an administrator set can do nothing but choose their own.
 """
 from __future__ import annotations
 
@@ -31,9 +34,12 @@ from flask_login import (
     logout_user,
 )
 
+from engine.errors import InvalidData
+from webui.ratelimit import limiter
 from webui.urls import same_site_path
-from workflows.accounts import Actor, authenticate
+from workflows.accounts import Actor
 from workflows.models import User
+from workflows.signin import SignInPolicy, attempt_sign_in, change_own_password
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -41,7 +47,13 @@ login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
 
 # Writes an auditor may still make: signing in and out and choosing the language change no case.
-READ_ONLY_EXEMPT = frozenset({"auth.login", "auth.logout", "i18n.set_language", "static"})
+READ_ONLY_EXEMPT = frozenset({"auth.login", "auth.logout", "auth.change_password", "i18n.set_language", "static"})
+# All a user who must choose a new password may reach until they have.
+MUST_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout", "i18n.set_language", "static"})
+# Session keys: the epoch the session began in, and when it was last used (POSIX seconds of the clock).
+EPOCH, SEEN = "epoch", "seen"
+# The last-used time is written at most this often, so that not every response rewrites the cookie.
+SEEN_RESOLUTION_SECONDS = 60
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -55,6 +67,8 @@ class SignedInUser:
     organisation: str
     roles: frozenset[str]
     locale: str | None
+    must_change_password: bool = False
+    epoch: int = 0
 
     is_authenticated = True
     is_active = True
@@ -70,12 +84,13 @@ class SignedInUser:
     @classmethod
     def of(cls, user: User) -> SignedInUser:
         return cls(user.id, user.username, user.display_name, user.organisation_code,
-                   frozenset(user.role_names), user.locale)
+                   frozenset(user.role_names), user.locale, user.must_change_password, user.session_epoch)
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_message = None
+    app.before_request(_guard_session)
     app.before_request(_refuse_auditor_writes)
     app.context_processor(lambda: {"nav_items": nav_items, "has_endpoint": has_endpoint})
 
@@ -86,6 +101,7 @@ NAV = (
     ("registration.new", _l("Register a case"), ("registrar",)),
     ("imports.index", _l("Import cases"), ("registrar",)),
     ("cases.index", _l("Cases"), ()),
+    ("dashboard.index", _l("Dashboard"), ("leader", "supervisor", "auditor", "admin")),
     ("oversight.index", _l("Oversight"), ("leader", "supervisor", "auditor")),
     ("audit.index", _l("Audit"), ("auditor",)),
     ("designer.index", _l("Process design"), ("designer",)),
@@ -120,7 +136,8 @@ def _load_user(user_id: str) -> SignedInUser | None:
         return None
     with current_services().db.reader() as tx:
         user = tx.get(User, int(user_id))
-        if user is None or not user.active:
+        # A session from before a password change (or a disabled account) no longer signs anyone in.
+        if user is None or not user.active or session.get(EPOCH) != user.session_epoch:
             return None
         return SignedInUser.of(user)
 
@@ -147,6 +164,38 @@ def roles_required(*roles: str) -> Callable:
 
 def is_read_only(actor: Actor) -> bool:
     return actor.roles == frozenset({"auditor"})
+
+
+def _guard_session():
+    """End a session unused for too long; keep a user who must change the password on that page."""
+    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+        return None
+    from webui import current_services
+
+    services = current_services()
+    now = services.clock.now().timestamp()
+    seen = session.get(SEEN)
+    if seen is not None and now - seen > services.settings.security.session_idle_minutes * 60:
+        # Signed out for the rest of this request too: a page that needs sign-in sends to it (and back after),
+        # a public page (the portal) is served as to anyone.
+        _end_session()
+        flash(_("You were signed out after %(minutes)s minutes without activity. Sign in again.",
+                minutes=services.settings.security.session_idle_minutes), "info")
+        return None
+    if seen is None or now - seen >= SEEN_RESOLUTION_SECONDS:
+        session[SEEN] = now
+    if current_user.must_change_password and request.endpoint not in MUST_CHANGE_ALLOWED:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _end_session() -> None:
+    """Sign out, keeping only the chosen language."""
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def _refuse_auditor_writes():
@@ -176,36 +225,79 @@ def safe_next(target: str | None) -> str:
     return same_site_path(target) or landing_url()
 
 
+def _login_limit() -> str:
+    return current_app.extensions["ecopetition"].settings.security.login_ip_limit
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Only refused sign-ins count against the address; when they are used up, every sign-in from it gets 429.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)
 def login():
     from webui import current_services
-    from webui.i18n import remember_locale
+    from webui.i18n import remember_locale, when
 
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     error = None
     if request.method == "POST":
+        services = current_services()
         username = request.form.get("username", "").strip()
-        with current_services().db.unit_of_work() as tx:
-            user = authenticate(tx, username, request.form.get("password", ""))
-            signed_in = SignedInUser.of(user) if user is not None else None
+        with services.db.unit_of_work() as tx:
+            outcome = attempt_sign_in(tx, services.clock.now(), SignInPolicy.of(services.settings.security),
+                                      username, request.form.get("password", ""))
+            signed_in = SignedInUser.of(outcome.user) if outcome.user is not None else None
         if signed_in is None:
             error = _("Wrong user name or password.")
+            if outcome.locked_until is not None:
+                error = _("Too many failed sign-ins: this account is locked until %(until)s. Try again then, or "
+                          "ask an administrator to reset the password.", until=when(outcome.locked_until))
         else:
             chosen = session.get("locale")
             session.clear()  # a new session on sign-in: nothing from before carries over
             login_user(signed_in)
+            session[EPOCH], session[SEEN] = signed_in.epoch, services.clock.now().timestamp()
             remember_locale(signed_in.locale or chosen)
+            if signed_in.must_change_password:
+                return redirect(url_for("auth.change_password"))
             return redirect(safe_next(request.form.get("next")))
     return render_template("auth/login.html", error=error, next=request.values.get("next", "")), 401 if error else 200
 
 
+@bp.errorhandler(429)
+def _too_many_sign_ins(exc):
+    error = _("Too many failed sign-ins from this address. Wait a few minutes and try again.")
+    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), 429
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """The user chooses a new password (and must, after an administrator set one); other sessions end."""
+    from webui import current_services
+    from webui.i18n.errors import error_message, field_messages
+
+    errors: dict[str, str] = {}
+    message = None
+    services = current_services()
+    if request.method == "POST":
+        try:
+            with services.db.unit_of_work() as tx:
+                epoch = change_own_password(tx, services.clock.now(), SignInPolicy.of(services.settings.security),
+                                            current_user.id, request.form.get("current_password", ""),
+                                            request.form.get("new_password", ""),
+                                            request.form.get("confirm_password", ""))
+        except InvalidData as exc:
+            errors, message = field_messages(exc.errors), error_message(exc)
+        else:
+            session[EPOCH] = epoch  # this session carries on; every other one of the user has ended
+            flash(_("Your password was changed. Your other sessions were signed out."), "success")
+            return redirect(landing_url())
+    return render_template("auth/change_password.html", errors=errors, message=message,
+                           min_length=services.settings.security.password_min_length), 422 if errors else 200
+
+
 @bp.post("/logout")
 def logout():
-    locale = session.get("locale")
-    logout_user()
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    _end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))

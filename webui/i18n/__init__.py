@@ -57,6 +57,8 @@ COMMANDS = {
     "migrate": _l("Moved to a new process version"),
 }
 BADGES = {"on_time": _l("On time"), "due_soon": _l("Due soon"), "overdue": _l("Overdue")}
+ORG_LEVELS = {"ministry": _l("Ministry"), "province": _l("Province"), "city": _l("City"), "county": _l("County"),
+              "department": _l("Department")}
 REPEAT_REASONS = {
     "same_id_number": _l("Same petitioner (ID number)"), "same_name_and_phone": _l("Same petitioner (name and phone)"),
     "same_phone": _l("Same phone number"), "same_reported_party": _l("Same reported party"),
@@ -129,7 +131,8 @@ def set_language():
 
 # -- labels ---------------------------------------------------------------------------------------------
 _TABLES = {"channel": CHANNELS, "pollution": POLLUTION_TYPES, "class": PETITION_CLASSES, "role": ROLES,
-           "status": STATUSES, "track": TRACKS, "command": COMMANDS, "badge": BADGES}
+           "status": STATUSES, "track": TRACKS, "command": COMMANDS, "badge": BADGES,
+           "org_level": ORG_LEVELS}
 
 
 def repeat_reason(reason: str) -> str:
