@@ -39,6 +39,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         queue,
         ratelimit,
         registration,
+        security,
         tasks,
     )
     i18n.init_app(app)
@@ -51,7 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
                       portal.bp, designer.bp, open311.bp, imports.bp, oversight.bp):
         app.register_blueprint(blueprint)
 
-    app.after_request(_security_headers)
+    security.init_app(app)
 
     api.init_app(app, csrf)
     # Machines post here with an API token, not from a page of ours with a session.
@@ -60,14 +61,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     from webui.commands import register_commands
     register_commands(app)
     return app
-
-
-def _security_headers(response):
-    # Pages are never framed by other sites, never sniffed into another type, and do not leak case URLs.
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 def services_of(app: Flask) -> Services:

@@ -75,4 +75,4 @@ def test_an_auditor_starts_on_the_audit_pages_and_others_on_their_queue(app, web
 def test_pages_are_sent_with_protective_headers(web):
     headers = web.get("/login").headers
     assert (headers["X-Content-Type-Options"], headers["X-Frame-Options"], headers["Referrer-Policy"]) == (
-        "nosniff", "SAMEORIGIN", "same-origin")
+        "nosniff", "DENY", "same-origin")

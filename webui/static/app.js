@@ -48,6 +48,17 @@
     toggle();
   }
 
+  // Buttons that print the page, and links that go back where the reader came from (no inline handlers:
+  // the Content-Security-Policy forbids them).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("[data-history-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
+
   // Ask before actions that cannot be undone.
   document.querySelectorAll("[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {

@@ -1,0 +1,55 @@
+"""Security headers on every kind of response, pages without inline script or inline event handlers (the
+Content-Security-Policy would block them). Secure cookies: tests/web/test_auth.py."""
+from __future__ import annotations
+
+import re
+
+from tests.web.helpers import to_investigation
+from webui.security import CONTENT_SECURITY_POLICY
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def _assert_protected(response, where: str) -> None:
+    headers = response.headers
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, where
+    assert (headers["X-Content-Type-Options"], headers["X-Frame-Options"], headers["Referrer-Policy"]) == (
+        "nosniff", "DENY", "same-origin"), where
+
+
+def test_the_policy_allows_scripts_only_from_our_own_files():
+    directives = dict(d.split(" ", 1) for d in CONTENT_SECURITY_POLICY.split("; "))
+    assert directives["script-src"] == "'self'"
+    assert (directives["object-src"], directives["base-uri"], directives["frame-ancestors"],
+            directives["form-action"]) == ("'none'", "'self'", "'none'", "'self'")
+
+
+def test_every_kind_of_response_carries_the_headers(web, as_user, app):
+    _assert_protected(web.get("/login"), "sign-in page")
+    _assert_protected(web.get("/portal/"), "portal")
+    _assert_protected(web.get("/api/openapi.json"), "OpenAPI document")
+    _assert_protected(web.get("/api/v1/cases"), "API refusal")
+    _assert_protected(web.get("/static/app.js"), "static file")
+    _assert_protected(web.get("/healthz"), "health check")
+    _assert_protected(as_user("reg-hz").get("/cases/999"), "not found page")
+
+
+def test_pages_have_no_inline_script_and_no_inline_event_handler(as_user, web, services):
+    case = to_investigation(services)
+    pages = {"/login": web, "/portal/": web, "/portal/submit": web, "/api/docs": web}
+    registrar, auditor = as_user("reg-hz"), as_user("aud-zj")
+    pages.update({"/queue": registrar, "/cases": registrar, f"/cases/{case.case_id}": registrar,
+                  f"/cases/{case.case_id}/notice": registrar, "/cases/new": registrar,
+                  f"/tasks/{case.task_id('调查核实')}": as_user("han-xh"),
+                  "/audit/": auditor, f"/audit/cases/{case.case_id}": auditor, "/audit/reveals": auditor,
+                  "/audit/versions": auditor})
+    found = []
+    for path, client in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.get_data(as_text=True)
+        found += [(path, m.group(0)) for m in INLINE_SCRIPT.finditer(page)]
+        found += [(path, m.group(0)[:80]) for m in INLINE_HANDLER.finditer(page)]
+        found += [(path, "javascript: URL") for _ in re.finditer(r"href=\"javascript:", page)]
+    assert found == []
