@@ -20,3 +20,7 @@ class EcopetitionGroup(FlaskGroup):
 
 def main() -> None:
     EcopetitionGroup(help="ecopetition: environmental petition case processing.").main(prog_name="ecopetition")
+
+
+if __name__ == "__main__":  # `python -m webui.cli`: how `serve` starts the node's scheduler process
+    main()

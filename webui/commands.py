@@ -162,6 +162,7 @@ def run_command(host: str | None, port: int | None) -> None:
     server = services.settings.server
     from webui.node import start_scheduler
     scheduler = start_scheduler(services)
+    current_app.extensions["node_scheduler"] = scheduler
     # Load the word segmenter while the server starts, not on the first registration (2-4 s).
     import threading
 
@@ -179,12 +180,39 @@ def run_command(host: str | None, port: int | None) -> None:
 
 
 @click.command("scheduler", help="Run a node that only fires timers (no web server).")
+@click.option("--poke-fd", type=int, default=None, hidden=True, help="Pipe of pokes from `serve`'s workers.")
+@click.option("--parent-pid", type=int, default=None, hidden=True, help="Stop when this process is gone.")
 @with_appcontext
-def scheduler_command() -> None:
-    from webui.node import start_scheduler
+def scheduler_command(poke_fd: int | None, parent_pid: int | None) -> None:
+    from webui.serving import run_scheduler
     services = _services()
-    click.echo(f"timer node: sweeping every {services.settings.scheduler.sweep_seconds} s; Ctrl-C stops")
-    start_scheduler(services, blocking=True)
+    if parent_pid is None:
+        click.echo(f"timer node: sweeping every {services.settings.scheduler.sweep_seconds} s; Ctrl-C stops")
+    sys.exit(run_scheduler(services, poke_fd=poke_fd, parent_pid=parent_pid))
+
+
+@click.command("serve", help="Serve the web app with gunicorn: several worker processes and one timer "
+                             "scheduler process for the node (production).")
+@click.option("--bind", default=None, help="host:port to listen on (default: server.host and server.port).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default: the number of CPU cores, at least 2).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (more than 1 uses gunicorn's gthread worker).")
+@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600),
+              help="Seconds a request may take before its worker is killed and replaced.")
+@click.option("--access-log", is_flag=True, help="Log every request on stderr.")
+@with_appcontext
+def serve_command(bind: str | None, workers: int | None, threads: int, timeout: int, access_log: bool) -> None:
+    import os
+
+    from webui.serving import serve
+    settings = _services().settings
+    bind = bind or f"{settings.server.host}:{settings.server.port}"
+    workers = workers or max(2, os.cpu_count() or 1)
+    scheduler = settings.scheduler.enabled
+    click.echo(f"serving http://{bind}/ with {workers} workers; timer scheduler: "
+               + ("one process for this node" if scheduler else "off (scheduler.enabled is false)"))
+    serve(bind, workers, threads, timeout, scheduler, access_log)
 
 
 @click.command("demo", help="Seed demo bureaus, an account for every role and cases in every stage of the "
@@ -204,5 +232,5 @@ def register_commands(app: Flask) -> None:
     from webui.migration_cli import cases_group
     from webui.security_cli import security_group
     for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command,
-                    demo_command, cases_group, security_group):
+                    serve_command, demo_command, cases_group, security_group):
         app.cli.add_command(command)

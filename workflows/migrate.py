@@ -1,10 +1,14 @@
 """Schema migrations with Alembic: `ecopetition db upgrade` and friends call these."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from workflows.protection import KeyRing
 
@@ -39,3 +43,14 @@ def current(database_url: str) -> None:
 
 def revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest migration this code ships (read from the migration files once per process)."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def schema_revision(connection: sa.Connection) -> str | None:
+    """The migration the database on `connection` is at; None for a database never migrated."""
+    return MigrationContext.configure(connection).get_current_revision()
