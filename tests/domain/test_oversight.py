@@ -338,3 +338,16 @@ def test_a_hotspot_raises_one_warning_for_the_supervisors_not_two(services, peop
     [acted] = rows(services, EarlyWarning, EarlyWarning.id == place.id)
     assert (acted.status, acted.handled_by) == ("acted", "sup-chen") and order.warning_id == place.id
     assert events(services, "warning", place.id) == ["warning.raised", "warning.acted"]
+
+
+def test_the_demo_leaves_ledger_entries_owned_cases_and_a_listed_order(backend, database_copy, clock, tmp_path):
+    from tests.domain.test_demo import DEMO
+    from workflows.oversight.models import CaseOwnership
+
+    with services_on(database_copy(DEMO, backend).url, clock, tmp_path) as services:
+        entries = rows(services, BacklogEntry)
+        assert entries and all(e.status == "open" for e in entries), "the demo's overdue cases are on the ledger"
+        owned = rows(services, CaseOwnership)
+        orders = rows(services, SupervisionOrder)
+        assert {o.case_id for o in owned} == {o.case_id for o in orders} <= {e.case_id for e in entries}
+        assert sorted(o.level for o in orders) == ["listed", "order"]

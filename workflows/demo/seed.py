@@ -19,6 +19,7 @@ from workflows.demo.accounts import (
     create_accounts,
     demo_accounts,
 )
+from workflows.demo.oversight import seed_oversight
 from workflows.demo.planner import DAYS_BACK, Plan, Planner
 from workflows.demo.scenarios import CHILD_SUFFIX
 from workflows.demo.simulation import Simulation
@@ -65,6 +66,8 @@ def run_demo(settings: Settings, cases: int = 200, seed: int = 7, if_empty: bool
         echo(f"planning {cases} demo cases (seed {seed}) from {clock.now():%Y-%m-%d} to {now:%Y-%m-%d}")
         plans = Planner(services, seed, now).plans(cases)
         Simulation(services, clock, actors, now).run(plans)
+        swept = seed_oversight(services, actors)
+        echo(f"oversight: {len(swept.entered)} cases on the backlog ledger, {len(swept.warnings)} warnings")
         return _report(services, plans, time.perf_counter() - started)
     finally:
         services.close()
