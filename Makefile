@@ -13,6 +13,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard webui/i18n/translations/*/LC_MESSAGE
 VENDOR := webui/static/vendor/bpmn-js
 DESIGNER := webui/static/designer
 SWAGGER := webui/static/vendor/swagger-ui
+ECHARTS := webui/static/vendor/echarts
 
 .PHONY: run test install test-install bench lint clean chromium translations assets system-libs
 
@@ -28,7 +29,8 @@ install: $(STAMP) $(CATALOGS) assets system-libs
 
 # bpmn-js from npm (package.json, package-lock.json), copied to where Flask serves static files: no CDN.
 # The designer studio (webui/static/designer/src) is bundled by esbuild from npm into designer/dist.
-assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(DESIGNER)/dist/studio.js $(SWAGGER)/swagger-ui-bundle.js
+assets: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(DESIGNER)/dist/studio.js $(SWAGGER)/swagger-ui-bundle.js \
+	$(ECHARTS)/echarts.min.js
 $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm)
 	npm ci --no-audit --no-fund
@@ -43,6 +45,11 @@ $(SWAGGER)/swagger-ui-bundle.js: $(VENDOR)/bpmn-navigated-viewer.production.min.
 	mkdir -p $(SWAGGER)
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
 	   node_modules/swagger-ui-dist/swagger-ui.css $(SWAGGER)/
+
+# The KPI dashboard's charts: Apache ECharts from npm, served by Flask like bpmn-js.
+$(ECHARTS)/echarts.min.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+	mkdir -p $(ECHARTS)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(ECHARTS)/
 
 $(DESIGNER)/dist/studio.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(wildcard $(DESIGNER)/src/*)
 	node_modules/.bin/esbuild $(DESIGNER)/src/studio.js $(DESIGNER)/src/diff.js --bundle --minify --sourcemap \

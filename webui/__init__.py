@@ -28,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
         audit,
         auth,
         cases,
+        dashboard,
         designer,
         errors,
         health,
@@ -49,7 +50,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     ratelimit.init_app(app)
     # Every area of the site, one blueprint each; a new area is added here, never discovered.
     for blueprint in (health.bp, auth.bp, i18n.bp, queue.bp, registration.bp, cases.bp, tasks.bp, audit.bp, admin.bp,
-                      portal.bp, designer.bp, open311.bp, imports.bp, oversight.bp):
+                      portal.bp, designer.bp, open311.bp, imports.bp, dashboard.bp, oversight.bp):
         app.register_blueprint(blueprint)
 
     security.init_app(app)

@@ -150,6 +150,26 @@ class PortalSettings:
     lookup_limit: str
     code_limit: str
     open311_limit: str
+    disclosure_enabled: bool
+    disclosure_reported_parties: bool
+
+
+@dataclass(frozen=True)
+class KpiTargets:
+    """Each KPI's target in percent (None: no target); repeat_rate's is a ceiling, the others floors."""
+
+    timely_acceptance: float | None
+    on_time_completion: float | None
+    rating_participation: float | None
+    satisfaction: float | None
+    satisfaction_strict: float | None
+    repeat_rate: float | None
+    backlog_resolution: float | None
+
+
+@dataclass(frozen=True)
+class KpiSettings:
+    targets: KpiTargets
 
 
 # -- the schemas that validate config.yaml into them ----------------------------------------------------
@@ -281,6 +301,30 @@ class PortalSchema(_Section):
     code_limit = fields.String(load_default="10 per minute; 60 per hour")
     # Open311 clients post for many people from one server: counted per API key, not per address.
     open311_limit = fields.String(load_default="60 per minute; 2000 per day")
+    # The public disclosure page (/portal/disclosure): anonymised monthly figures per bureau; off by default.
+    disclosure_enabled = fields.Boolean(load_default=False)
+    # Whether that page names the most reported parties (enterprises); never petitioners.
+    disclosure_reported_parties = fields.Boolean(load_default=False)
+
+
+def _target(default: float | None) -> fields.Float:
+    return fields.Float(load_default=default, allow_none=True, validate=validate.Range(0, 100))
+
+
+class KpiTargetsSchema(_Section):
+    settings_class = KpiTargets
+    timely_acceptance = _target(100)
+    on_time_completion = _target(95)
+    rating_participation = _target(90)
+    satisfaction = _target(90)
+    satisfaction_strict = _target(None)
+    repeat_rate = _target(10)
+    backlog_resolution = _target(100)
+
+
+class KpiSchema(_Section):
+    settings_class = KpiSettings
+    targets = fields.Nested(KpiTargetsSchema, load_default=lambda: KpiTargetsSchema().load({}))
 
 
 class OversightSchema(_Section):
@@ -328,6 +372,7 @@ class SettingsSchema(Schema):
     lifecycle = fields.Nested(LifecycleSchema, load_default=lambda: LifecycleSchema().load({}))
     scripting = fields.Nested(ScriptingSchema, load_default=lambda: ScriptingSchema().load({}))
     portal = fields.Nested(PortalSchema, load_default=lambda: PortalSchema().load({}))
+    kpi = fields.Nested(KpiSchema, load_default=lambda: KpiSchema().load({}))
     oversight = fields.Nested(OversightSchema, load_default=lambda: OversightSchema().load({}))
 
 
@@ -351,6 +396,7 @@ class Settings:
     scripting: ScriptingSettings
     portal: PortalSettings
     oversight: OversightSettings
+    kpi: KpiSettings
     root: Path
 
     @property
@@ -444,3 +490,4 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
     except ValidationError as exc:
         raise SettingsError(f"{path}: bad setting: " + "; ".join(_messages(exc.messages))) from exc
     return Settings(**loaded, root=path.resolve().parent if path.parent != Path("") else PROJECT_ROOT)
+

@@ -203,6 +203,17 @@ MESSAGES: dict[str, str | ByParam] = {
     "case.not_found": N_("No such case."),
     "case.other_bureau": N_("This case belongs to another bureau."),
     "case.query_code_mismatch": N_("No case with this number and query code."),
+    # KPIs, the dashboard and the monthly bulletin (workflows/reporting/).
+    "kpi.filters_invalid": N_("The figures were not shown; correct the filters marked."),
+    "kpi.period_invalid": N_("Give a month (2026-03), a quarter (2026-Q1), a year (2026) or a range of days."),
+    "kpi.period_reversed": N_("The period ends (%(last)s) before it starts (%(first)s)."),
+    "kpi.period_too_long": N_("A range may span at most %(limit)s days."),
+    "kpi.month_invalid": N_("Give a month, e.g. 2026-03."),
+    "kpi.day_invalid": N_("Give a date, e.g. 2026-03-31."),
+    "kpi.organisation_unknown": N_("There is no bureau %(organisation)s."),
+    "kpi.organisation_outside": N_("The figures of %(organisation)s are not open to you: choose your bureau or "
+                                   "one below it."),
+    "kpi.drilldown_unknown": N_("There is no such figure to list the cases of."),
     "task.wrong_organisation": N_("This task belongs to another bureau (%(organisation)s)."),
     "task.wrong_role": N_("This task is for another role (%(role)s)."),
     "task.reassign_not_allowed": N_("Only a leader or supervisor of the task's bureau may reassign it."),

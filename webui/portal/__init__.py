@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import Conflict, FieldError, InvalidData, NotFound
@@ -28,8 +30,16 @@ from workflows.models import PETITION_CLASSES, POLLUTION_TYPES
 from workflows.portal.requests import RATINGS, rate_case, request_review
 from workflows.portal.submission import submit_petition
 from workflows.portal.tracking import track_case
+from workflows.reporting.bulletin import bulletin_month
+from workflows.reporting.disclosure import monthly_disclosure
+from workflows.reporting.periods import previous_month
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
+# The rates the disclosure page shows (workflows.reporting.disclosure.DISCLOSED_KPIS).
+DISCLOSED_KPI_NAMES = {"timely_acceptance": _l("Timely acceptance rate"),
+                       "on_time_completion": _l("On-time completion rate"),
+                       "rating_participation": _l("Rating participation rate"),
+                       "satisfaction": _l("Satisfaction rate (satisfied + basically satisfied)")}
 OPENED = "portal_case"
 
 
@@ -138,3 +148,26 @@ def _submit_page(values: MultiDict, errors: dict | None = None, message: str | N
                            pollution_types=POLLUTION_TYPES, petition_classes=PETITION_CLASSES,
                            accept=",".join(sorted(ALLOWED_TYPES)),
                            max_megabytes=current_services().settings.uploads.max_megabytes)
+
+
+@bp.get("/disclosure")
+@limiter.limit(setting("lookup_limit"))
+def disclosure():
+    """Each bureau's anonymised figures for a month (last month by default); only when the deployment publishes
+    them (`portal.disclosure_enabled`)."""
+    services = current_services()
+    portal = services.settings.portal
+    if not portal.disclosure_enabled:
+        abort(404)
+    now = services.clock.now()
+    errors = {}
+    month = previous_month(now)
+    if request.args.get("month"):
+        try:
+            month = bulletin_month(request.args["month"])
+        except InvalidData as exc:
+            errors = field_messages(exc.errors)
+    with services.db.reader() as db:
+        published = monthly_disclosure(db, month, now, portal.disclosure_reported_parties)
+    return render_template("portal/disclosure.html", disclosure=published, errors=errors,
+                           kpi_names=DISCLOSED_KPI_NAMES), 422 if errors else 200
