@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webui import current_services
 from webui.admin import bp
 from webui.auth import current_actor, roles_required
+from webui.i18n import label, org_name
 from workflows.admin.log import ACTIONS, LogFilters, admin_log
 
 PER_PAGE = 50
@@ -28,12 +30,35 @@ ACTION_LABELS = {
 }
 
 
-def shown(value) -> str:
-    """A value of an event's details as the log shows it: lists joined, nothing as a dash."""
+DETAIL_LABELS = {
+    "display_name": _l("Name"), "organisation": _l("Organisation"), "roles": _l("Roles"), "locale": _l("Language"),
+    "level": _l("Level"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"), "parent": _l("Under"),
+    "path": _l("Path"), "organisations": _l("Organisations moved"), "via": _l("Through"),
+    "users": _l("Accounts"), "generated": _l("Password generated"),
+}
+
+
+def detail_label(key: str) -> str:
+    return str(DETAIL_LABELS.get(key, key))
+
+
+def shown(key: str, value) -> str:
+    """A value of an event's details as the log shows it: roles, organisations and levels by their names,
+    lists joined, nothing as a dash."""
     if value is None or value == "":
         return "—"
     if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value) or "—"
+        return "、".join(shown(key, v) for v in value) or "—"
+    if key == "roles":
+        return label("role", value)
+    if key in ("organisation", "parent"):
+        return f"{org_name(value)} ({value})"
+    if key == "level":
+        return label("org_level", value)
+    if key == "via" and value == "import":
+        return _("CSV import")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     return str(value)
 
 
@@ -52,4 +77,4 @@ def log():
                          args.get("target", ""), _day(args.get("from", "")), _day(args.get("to", "")))
     found = admin_log(current_services(), current_actor(), filters, args.get("page", 1, type=int), PER_PAGE)
     return render_template("admin/log.html", log=found, filters=args, actions=ACTIONS, action_labels=ACTION_LABELS,
-                           shown=shown)
+                           shown=shown, detail_label=detail_label)

@@ -117,7 +117,8 @@ def has_endpoint(name: str) -> bool:
 
 
 def nav_items() -> list[dict]:
-    if not current_user.is_authenticated:
+    # Someone who must choose a password first sees no areas: they lead nowhere else until then.
+    if not current_user.is_authenticated or current_user.must_change_password:
         return []
     actor = current_actor()
     items = []
