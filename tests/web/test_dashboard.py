@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from tests.domain.conftest import services_on
 from tests.domain.test_demo import DEMO, NOW
-from tests.web.conftest import WEB_SETTINGS, SignedIn
+from tests.web.conftest import ARTIFACTS, WEB_SETTINGS, SignedIn
 from webui import create_app
 from workflows.accounts import Actor
 from workflows.demo.accounts import PASSWORD
@@ -163,6 +163,13 @@ def test_the_trend_json_gives_each_kpi_month_by_month(signed_in, services):
     assert data["received"]["data"][index] == len(october.received)
 
 
+def test_a_month_still_to_come_has_no_figures_in_the_trend(signed_in):
+    data = signed_in("province-leader").get("/dashboard/trend.json?period=2026-Q4").get_json()
+    assert data["months"] == ["2026-10", "2026-11", "2026-12"]
+    assert all(series["data"][2] is None for series in data["series"]) and data["received"]["data"][2] is None
+    assert data["series"][0]["data"][1] is not None, "November has begun"
+
+
 # -- downloads ---------------------------------------------------------------------------------------------------
 def test_every_table_downloads_as_csv_and_xlsx(signed_in, services):
     web = signed_in("province-leader")
@@ -220,6 +227,8 @@ def test_the_bulletin_pdf_shows_the_months_figures_in_chinese(signed_in, service
     web = signed_in("hangzhou-leader")
     response = web.get("/dashboard/bulletin.pdf?org=EEB-330100&month=2026-10")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "bulletin-hangzhou-2026-10.pdf").write_bytes(response.data)
     text = pdf_text(response.data)
     report = report_for(services, "EEB-330100", "2026-10")
     assert "信访工作月度简报" in text and "杭州市生态环境局" in text and "西湖分局" in text
@@ -230,7 +239,9 @@ def test_the_bulletin_pdf_shows_the_months_figures_in_chinese(signed_in, service
 
 def test_a_month_without_cases_gives_a_nil_report(signed_in):
     web = signed_in("xihu-leader")
-    text = pdf_text(web.get("/dashboard/bulletin.pdf?org=EEB-330106&month=2026-02").data)
+    body = web.get("/dashboard/bulletin.pdf?org=EEB-330106&month=2026-02").data
+    (ARTIFACTS / "bulletin-xihu-2026-02-nil.pdf").write_bytes(body)
+    text = pdf_text(body)
     assert "零报告" in text and "西湖分局" in text
     book = load_workbook(io.BytesIO(web.get("/dashboard/bulletin.xlsx?org=EEB-330106&month=2026-02").data))
     summary = {row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=2)}

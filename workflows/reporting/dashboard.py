@@ -130,7 +130,7 @@ class Dashboard:
     report: KpiReport
     months: list[Period]
     trend: dict[str, list[float | None]]
-    received_by_month: list[int]
+    received_by_month: list[int | None]
 
 
 def build_dashboard(session: so.Session, query: DashboardQuery, as_of: datetime, targets: KpiTargets | None = None,
@@ -144,8 +144,13 @@ def build_dashboard(session: so.Session, query: DashboardQuery, as_of: datetime,
     trend: dict[str, list[float | None]] = {key: [] for key in KPI_KEYS}
     received = []
     for month in months:
-        ledger = backlog(session, organisation.path, month.start, min(month.end, as_of)) \
-            if month.start < as_of else None
+        if month.start >= as_of:
+            # A month still to come has no figures yet (a decision made early is not a month's record).
+            for key in KPI_KEYS:
+                trend[key].append(None)
+            received.append(None)
+            continue
+        ledger = backlog(session, organisation.path, month.start, min(month.end, as_of))
         monthly = report_from_facts(facts, organisation.code, month, query.filters, as_of, targets, ledger)
         for key in KPI_KEYS:
             trend[key].append(monthly.figures[key].percent)
