@@ -110,3 +110,11 @@ def test_the_ledger_strike_off_needs_another_leader_and_the_warnings_page_lists_
     assert next(w for w in one(services, EarlyWarning) if w.id == hotspot.id).status == "acknowledged"
     assert as_user("lead-xh").post(f"/oversight/warnings/{hotspot.id}/acknowledge",
                                    data={"note": "x"}).status_code == 403
+
+
+def test_the_queue_shows_the_owning_leader(services, as_user):
+    case = to_investigation(services)
+    handler = as_user("han-xh")
+    assert "领导包案：" not in handler.get("/queue?tab=unclaimed").get_data(as_text=True)
+    assert as_user("lead-xh").post(f"/oversight/cases/{case.case_id}/own").status_code == 302
+    assert "领导包案：lead-xh" in handler.get("/queue?tab=unclaimed").get_data(as_text=True)

@@ -17,6 +17,7 @@ from workflows.cases import PROCESS_ID
 from workflows.handling.queues import QUEUES, SORTS, QueueFilters, inbox, queue_page
 from workflows.handling.tasks import claim_task, reassign_task, release_task
 from workflows.models import CHANNELS, POLLUTION_TYPES
+from workflows.oversight.ownership import owners_of
 
 bp = Blueprint("queue", __name__, template_folder="templates")
 PER_PAGE = 20
@@ -46,7 +47,9 @@ def index():
                           calendar=services.deadlines.calendar,
                           due_soon_days=services.settings.deadlines.due_soon_days)
         notices = [notice_text(note) for note in inbox(session, actor)]
+        owners = owners_of(session, [row.case.id for row in page.rows])
     return render_template("queue/index.html", page=page, queue=queue, notices=notices, filters=filters, sort=sort,
+                           owners=owners,
                            sorts=list(SORTS), task_kinds=task_kinds(), channels=CHANNELS,
                            pollution_types=POLLUTION_TYPES, args=_args_without("page"), coded=error_message)
 
