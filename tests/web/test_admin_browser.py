@@ -75,8 +75,8 @@ def test_an_admin_sets_up_a_new_bureau_whose_people_can_work(new_page, artifacts
     registrar.goto("/cases/new")
     registrar.select_option("#channel", "12369")
     registrar.fill("#received_at", "2026-03-02T08:30")
-    for field, value in dict(REGISTRATION, **{"division_code": "330108", "reported_party": "滨江某化工企业",
-                                              "location": "滨江区江南大道"}).items():
+    place = {"division_code": "330108", "reported_party": "滨江某化工企业", "location": "滨江区江南大道"}
+    for field, value in (REGISTRATION | place).items():
         registrar.fill(f"#{field}", value)
     registrar.check("input[name=pollution_types][value=water]")
     registrar.check("input[name=petition_class][value=report]")

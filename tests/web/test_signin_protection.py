@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from tests.domain.conftest import services_on
 from tests.web.conftest import PASSWORD, WEB_SETTINGS, WEB_USERS, SignedIn
 from webui import create_app
-from workflows.admin.users import reset_password
 from workflows.accounts import Actor
+from workflows.admin.users import reset_password
 from workflows.models import User
 
 NEW_PASSWORD = "Lake-West-2026"

@@ -85,4 +85,4 @@ def retry(incident_id: int):
 
 
 # The views of the other administration pages register on `bp` when their modules are imported.
-from webui.admin import log, organisations, users  # noqa: E402, F401
+from webui.admin import log, organisations, users  # noqa: F401

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 from engine.errors import FieldError, InvalidData
 from workflows.accounts import Actor
 from workflows.admin.log import record, require_admin
-from workflows.admin.users import AccountForm, IssuedPassword, account_errors, add_account, policy_of
+from workflows.admin.users import (
+    AccountForm,
+    IssuedPassword,
+    account_errors,
+    add_account,
+    policy_of,
+)
 
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
