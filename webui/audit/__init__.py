@@ -241,9 +241,15 @@ def _version(version_id: int) -> tuple[ProcessVersion, dict[str, dict[str, str]]
 def reveals():
     username = (request.args.get("username") or "").strip() or None
     case_no = (request.args.get("case_no") or "").strip() or None
+    # The same reading of dates as the case list's filters: an unreadable date is ignored.
+    dates = CaseFilters.from_args(request.args)
     with current_services().db.reader() as session:
-        found = reveal_log_page(session, current_actor(), username, case_no, _page_number())
-    return render_template("audit/reveals.html", found=found, username=username or "", case_no=case_no or "")
+        found = reveal_log_page(session, current_actor(), username, case_no, _page_number(),
+                                day_from=dates.received_from, day_to=dates.received_to)
+    filters = {"username": username, "case_no": case_no,
+               "received_from": dates.received_from.isoformat() if dates.received_from else None,
+               "received_to": dates.received_to.isoformat() if dates.received_to else None}
+    return render_template("audit/reveals.html", found=found, filters=filters)
 
 
 # -- command line ----------------------------------------------------------------------------------------

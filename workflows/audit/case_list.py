@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from workflows.accounts import Actor
 from workflows.cases import visible_clause
 from workflows.models import Case
+from workflows.rules.spreadsheet import looks_like_formula, neutralise_cell
 from workflows.rules.timezone import SHANGHAI
 
 
@@ -110,16 +111,20 @@ def case_rows(cases: list[Case]) -> list[list]:
 
 
 def cases_csv(headers: list[str], rows: list[list]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
+    """CSV in UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly; text that would
+    read as a formula is neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer.writerow([neutralise_cell(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v.isoformat(sep=" ") if isinstance(v, datetime) else v for v in row])
+        writer.writerow(["" if v is None else v.isoformat(sep=" ") if isinstance(v, datetime) else neutralise_cell(v)
+                         for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def cases_xlsx(headers: list[str], rows: list[list], title: str = "cases") -> bytes:
+    """The rows as a workbook; every text cell is stored as text, never as a formula (openpyxl would store
+    text starting with = as one), and formula-like text is marked quoted as Excel does for typed text."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -133,10 +138,13 @@ def cases_xlsx(headers: list[str], rows: list[list], title: str = "cases") -> by
     for row in rows:
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    for line in sheet.iter_rows(min_row=2):
+    for line in sheet.iter_rows():
         for cell in line:
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
+            elif looks_like_formula(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for index, header in enumerate(headers, start=1):
         width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows[:200]])
         sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))

@@ -3,6 +3,7 @@ shown in full only to the roles that need it, each time logged in RevealLog; the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from workflows.accounts import Actor
 from workflows.cases import get_case, visible_clause
 from workflows.models import Case, RevealLog
 from workflows.rules.masking import PERSONAL_FIELDS, mask
+from workflows.rules.timezone import SHANGHAI
 
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
@@ -31,13 +33,20 @@ class RevealPage:
 
 
 def reveal_log_page(session: so.Session, actor: Actor, username: str | None = None, case_no: str | None = None,
-                    page: int = 1, per_page: int = 50) -> RevealPage:
-    """Who saw which petitioner's personal data, newest first, for the cases the actor may see."""
+                    page: int = 1, per_page: int = 50, day_from: date | None = None,
+                    day_to: date | None = None) -> RevealPage:
+    """Who saw which petitioner's personal data, newest first, for the cases the actor may see; optionally
+    only one user's, a case number's (contains), or those from `day_from` to `day_to` (Asia/Shanghai days,
+    both included)."""
     stmt = sa.select(RevealLog, Case.case_no).join(Case, Case.id == RevealLog.case_id).where(visible_clause(actor))
     if username:
         stmt = stmt.where(RevealLog.username == username)
     if case_no:
         stmt = stmt.where(Case.case_no.like(f"%{case_no}%"))
+    if day_from:
+        stmt = stmt.where(RevealLog.at >= datetime.combine(day_from, time(0), SHANGHAI))
+    if day_to:
+        stmt = stmt.where(RevealLog.at < datetime.combine(day_to + timedelta(days=1), time(0), SHANGHAI))
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     page = max(1, page)
     rows = session.execute(stmt.order_by(RevealLog.at.desc(), RevealLog.id.desc())
