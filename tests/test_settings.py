@@ -84,3 +84,15 @@ def test_preparing_the_instance_creates_the_folders_and_the_key_file_once(tmp_pa
     assert (tmp_path / "data").is_dir() and (tmp_path / "files").is_dir() and len(key) == 64
     prepare_instance(settings)
     assert (tmp_path / "keys" / "secret").read_text() == key, "an existing key is kept"
+
+
+def test_sign_in_protection_settings_have_defaults_and_refuse_a_weak_password_length(tmp_path):
+    security = load_settings(DEFAULT_CONFIG, environ={"ECOPETITION_SECURITY_SESSION_IDLE_MINUTES": "15"}).security
+    assert (security.session_idle_minutes, security.lockout_failures, security.lockout_minutes,
+            security.lockout_max_minutes, security.password_min_length) == (15, 5, 15, 1440, 10)
+    assert security.login_ip_limit == "20 per 15 minutes; 100 per day"
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: sqlite://\n")
+    assert load_settings(path, environ={}).security.session_idle_minutes == 30, "defaults without the keys"
+    with pytest.raises(SettingsError, match="security.password_min_length"):
+        load_settings(DEFAULT_CONFIG, environ={"ECOPETITION_SECURITY_PASSWORD_MIN_LENGTH": "6"})

@@ -127,11 +127,6 @@ def set_locale(session: so.Session, user_id: int, locale: str) -> None:
         user.locale = locale
 
 
-def all_users(session: so.Session) -> list[User]:
-    """Every account, by organisation and name, for the administrator's list."""
-    return list(session.scalars(sa.select(User).order_by(User.organisation_code, User.username)))
-
-
 def password_matches(user: User | None, password: str) -> bool:
     """Whether `password` is the user's; with no user, checks against a dummy hash so that an unknown name
     takes as long as a wrong password. Upgrades the stored hash when argon2's defaults moved."""
@@ -144,11 +139,3 @@ def password_matches(user: User | None, password: str) -> bool:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return True
-
-
-def authenticate(session: so.Session, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None (no lockout: `workflows.signin` counts failures)."""
-    user = session.scalar(sa.select(User).where(User.username == username))
-    if not password_matches(user, password) or user is None or not user.active:
-        return None
-    return user
