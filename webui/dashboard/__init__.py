@@ -31,11 +31,11 @@ from webui.dashboard.tables import (
     VOLUME_NAMES,
     bureaus_table,
     cases_table,
-    dashboard_table,
     figures_table,
     met_text,
     rating_label,
     target_text,
+    trend_table,
     volume_label,
     volume_table,
 )
@@ -45,14 +45,16 @@ from workflows.audit.dossier import pdf_from_html
 from workflows.reporting.bulletin import Bulletin, build_bulletin, bulletin_month
 from workflows.reporting.dashboard import (
     READERS,
+    Dashboard,
     DashboardQuery,
     build_dashboard,
+    build_report,
     bureau_choices,
     drilldown,
     read_query,
 )
 from workflows.reporting.exports import Table, table_csv, tables_xlsx
-from workflows.reporting.kpis import AVERAGE_KEYS, KPI_KEYS, VOLUME_KEYS
+from workflows.reporting.kpis import AVERAGE_KEYS, KPI_KEYS, VOLUME_KEYS, KpiReport
 from workflows.reporting.periods import period_containing
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", url_prefix="/dashboard", cli_group=None)
@@ -61,10 +63,16 @@ CSV = "text/csv; charset=utf-8"
 ONE_SECOND = timedelta(seconds=1)
 
 
-def _board(query: DashboardQuery):
+def _board(query: DashboardQuery) -> Dashboard:
     services = current_services()
     with services.db.reader() as session:
         return build_dashboard(session, query, services.clock.now(), services.settings.kpi.targets)
+
+
+def _report(query: DashboardQuery) -> KpiReport:
+    services = current_services()
+    with services.db.reader() as session:
+        return build_report(session, query, services.clock.now(), services.settings.kpi.targets)
 
 
 def _query() -> DashboardQuery:
@@ -87,10 +95,10 @@ def index():
         query = _query()
     except InvalidData as exc:
         return render_template("dashboard/index.html", errors=field_messages(exc.errors),
-                               message=error_message(exc), board=None, **context), 422
-    board = _board(query)
-    return render_template("dashboard/index.html", errors={}, board=board, query=query, args=query.as_args(),
-                           report=board.report, **_words(), **{k: v for k, v in context.items() if k != "args"},
+                               message=error_message(exc), report=None, **context), 422
+    report = _report(query)
+    return render_template("dashboard/index.html", errors={}, report=report, query=query, args=query.as_args(),
+                           **_words(), **{k: v for k, v in context.items() if k != "args"},
                            bulletin_month=_bulletin_month(query, now))
 
 
@@ -135,11 +143,11 @@ def trend():
 def cases():
     query = _query()
     kpi, part = request.args.get("kpi", ""), request.args.get("part", "")
-    board = _board(query)
+    report = _report(query)
     with current_services().db.reader() as session:
-        rows = drilldown(session, current_actor(), board.report, kpi, part)
+        rows = drilldown(session, current_actor(), report, kpi, part)
     return render_template("dashboard/cases.html", rows=rows, query=query, args=query.as_args(), kpi=kpi,
-                           part=part, title=_drilldown_title(kpi, part), report=board.report,
+                           part=part, title=_drilldown_title(kpi, part), report=report,
                            rating_label=rating_label)
 
 
@@ -160,19 +168,24 @@ def _drilldown_title(kpi: str, part: str) -> str:
 def export(name: str, fmt: str):
     if fmt not in ("csv", "xlsx") or (name not in TABLE_NAMES and name not in ("all", "cases")):
         return _not_found()
+    if name == "all" and fmt == "csv":
+        return _not_found()
     query = _query()
-    board = _board(query)
+    board = _board(query) if name in ("trend", "all") else None
+    report = board.report if board is not None else _report(query)
     if name == "cases":
         kpi, part = request.args.get("kpi", ""), request.args.get("part", "")
         with current_services().db.reader() as session:
-            rows = drilldown(session, current_actor(), board.report, kpi, part)
+            rows = drilldown(session, current_actor(), report, kpi, part)
         tables = [cases_table(rows, _drilldown_title(kpi, part))]
     elif name == "all":
-        if fmt == "csv":
-            return _not_found()
-        tables = [dashboard_table(board, n) for n in TABLE_NAMES]
+        tables = [figures_table(report), trend_table(board), *(volume_table(report, k) for k in VOLUME_KEYS)]
+    elif name == "trend":
+        tables = [trend_table(board)]
+    elif name == "figures":
+        tables = [figures_table(report)]
     else:
-        tables = [dashboard_table(board, name)]
+        tables = [volume_table(report, name)]
     filename = f"kpi-{name}-{query.organisation.code}-{query.period.key.replace('..', '_')}.{fmt}"
     if fmt == "csv":
         return _download(table_csv(tables[0]), CSV, filename)

@@ -132,15 +132,6 @@ def rating_label(rating: str | None) -> str:
             "dissatisfied": _("Dissatisfied")}.get(rating or "", "")
 
 
-def dashboard_table(board: Dashboard, name: str) -> Table:
-    """One downloadable table of the dashboard by its name (TABLE_NAMES)."""
-    if name == "figures":
-        return figures_table(board.report)
-    if name == "trend":
-        return trend_table(board)
-    return volume_table(board.report, name)
-
-
 def bureaus_table(lines) -> Table:
     """The bulletin's line per bureau: cases received and each rate."""
     table = Table(_("Bureaus"), [_("Bureau"), _("Cases received"), *(str(KPI_NAMES[k]) + " (%)" for k in KPI_KEYS)])

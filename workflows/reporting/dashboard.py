@@ -22,6 +22,7 @@ from workflows.reporting.kpis import (
     KpiReport,
     backlog_from_ledger,
     kpi_filters,
+    kpi_report,
     report_from_facts,
 )
 from workflows.reporting.periods import (
@@ -131,6 +132,12 @@ class Dashboard:
     months: list[Period]
     trend: dict[str, list[float | None]]
     received_by_month: list[int | None]
+
+
+def build_report(session: so.Session, query: DashboardQuery, as_of: datetime,
+                 targets: KpiTargets | None = None) -> KpiReport:
+    """The period's figures without the trend (the page's cards, drill-downs and tables)."""
+    return kpi_report(session, query.organisation, query.period, query.filters, as_of, targets)
 
 
 def build_dashboard(session: so.Session, query: DashboardQuery, as_of: datetime, targets: KpiTargets | None = None,
