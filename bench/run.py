@@ -2,7 +2,7 @@
 
 Parts: 1 operator step against the in-memory floor and the naive way, 2 throughput, 3 queue page at growing
 sizes, 4 growth of a case's history, 5 verify, 6 memory of a web process, 7 migrating running cases to a new
-version, and the timers (bench_timers).
+version, 8 several serving nodes on one PostgreSQL (bench_multinode), and the timers (bench_timers).
 Results go to bench/results/latest.json (and the table to latest.txt). BENCH_QUICK=1 runs every part small,
 as a smoke test of the benchmarks themselves; its figures are not the ones to quote.
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from bench import (
     bench_growth,
     bench_migration,
+    bench_multinode,
     bench_queue,
     bench_step,
     bench_throughput,
@@ -99,6 +100,7 @@ def main() -> int:
         ("3 queue + 6 memory", lambda tmp: bench_queue.run(bench_queue.PLANS[mode], tmp, with_postgres)),
         ("timers", lambda tmp: timers_part(mode, tmp, with_postgres)),
         ("7 migration", lambda tmp: bench_migration.run(bench_migration.PLANS[mode], tmp, with_postgres)),
+        ("8 several nodes", lambda tmp: bench_multinode.run(bench_multinode.PLANS[mode], tmp, with_postgres)),
     ]
     print(f"benchmarks ({mode}) on {SQLITE}" + (f" and {POSTGRES}" if with_postgres else " only (no PostgreSQL)"),
           flush=True)
