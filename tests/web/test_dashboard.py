@@ -307,3 +307,18 @@ def test_the_disclosure_page_names_reported_parties_when_configured(app, service
     text = app.test_client().get("/portal/disclosure?month=2026-10").get_data(as_text=True)
     top = report_for(services, "EEB-330000", "2026-10").volumes["reported_party"][0]
     assert f"{top.value} ({top.count})" in text
+
+
+def test_the_dashboard_and_the_bulletin_speak_english_when_chosen(signed_in, app, tmp_path):
+    web = signed_in("province-leader")
+    web.post("/language", {"locale": "en", "next": "/dashboard/"})
+    text = web.get("/dashboard/?period=2026").get_data(as_text=True)
+    for name in ("Timely acceptance rate", "Satisfaction rate (satisfied + basically satisfied)",
+                 "Satisfaction rate (satisfied only)", "How the figures are counted"):
+        assert name in text, name
+    assert "及时受理率" not in text
+    out = tmp_path / "bulletin-en.pdf"
+    result = app.test_cli_runner().invoke(args=["bulletin", "--org", "EEB-330000", "--month", "2026-10", "--out",
+                                                str(out), "--locale", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Monthly petition bulletin" in pdf_text(out.read_bytes())
