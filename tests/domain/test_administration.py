@@ -27,6 +27,7 @@ from workflows.admin.users import (
     create_account,
     reset_password,
     set_account_active,
+    unlock_account,
     update_account,
 )
 from workflows.cases import get_case
@@ -156,6 +157,21 @@ def test_a_reset_password_lifts_a_lock_and_must_be_changed(services, admin, make
         assert attempt_sign_in(tx, now, SignInPolicy(), "xh-lead", "Temporary-2026").user is not None
     [event] = events(services, "user.reset_password")
     assert "Temporary-2026" not in event.details, "the log never holds a password"
+
+
+def test_an_admin_unlocks_a_locked_account(services, admin, make_actor):
+    make_actor("xh-sup", "supervisor")
+    with services.db.unit_of_work() as tx:
+        for _ in range(5):
+            attempt_sign_in(tx, services.clock.now(), SignInPolicy(), "xh-sup", "wrong password")
+    unlock_account(services, admin, user_row(services, "xh-sup").id)
+    assert (user_row(services, "xh-sup").locked_until, user_row(services, "xh-sup").failed_logins) == (None, 0)
+    with services.db.unit_of_work() as tx:
+        assert attempt_sign_in(tx, services.clock.now(), SignInPolicy(), "xh-sup", "password123").user
+    [event] = events(services, "user.unlock")
+    assert json.loads(event.details)["failed_logins"] == 5
+    unlock_account(services, admin, user_row(services, "xh-sup").id)
+    assert len(events(services, "user.unlock")) == 1, "nothing to unlock, nothing logged"
 
 
 # -- the organisation tree ----------------------------------------------------------------------------------

@@ -97,6 +97,18 @@ def test_an_admin_resets_a_password_and_cannot_disable_themselves(services, admi
     assert "不能停用自己的账户" in admin.get(f"/admin/users/{user_id(services, 'admin')}").get_data(as_text=True)
 
 
+def test_an_admin_sees_a_locked_account_and_unlocks_it(app, services, admin):
+    locked = SignedIn(app.test_client())
+    for _ in range(5):
+        locked.login("lead-xh", "not-the-password")
+    target = user_id(services, "lead-xh")
+    assert "锁定至" in admin.get("/admin/users?status=locked").get_data(as_text=True)
+    assert 'id="unlock"' in admin.get(f"/admin/users/{target}").get_data(as_text=True)
+    assert admin.post(f"/admin/users/{target}/unlock").status_code == 302
+    assert SignedIn(app.test_client()).login("lead-xh").status_code == 302
+    assert actions(services)[-1] == ("user.unlock", "lead-xh")
+
+
 def test_the_import_page_offers_a_template_and_reports_problems_by_line_and_column(services, admin):
     template = admin.get("/admin/users/import/template.csv")
     assert template.status_code == 200 and template.mimetype == "text/csv"

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "user.update": _l("Account changed"),
     "user.disable": _l("Account disabled"),
     "user.enable": _l("Account enabled"),
+    "user.unlock": _l("Account unlocked"),
     "user.reset_password": _l("Password reset"),
     "user.import": _l("Accounts imported"),
     "organisation.create": _l("Organisation added"),
@@ -34,7 +35,8 @@ DETAIL_LABELS = {
     "display_name": _l("Name"), "organisation": _l("Organisation"), "roles": _l("Roles"), "locale": _l("Language"),
     "level": _l("Level"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"), "parent": _l("Under"),
     "path": _l("Path"), "organisations": _l("Organisations moved"), "via": _l("Through"),
-    "users": _l("Accounts"), "generated": _l("Password generated"),
+    "users": _l("Accounts"), "generated": _l("Password generated"), "failed_logins": _l("Failed sign-ins"),
+    "locked_until": _l("Locked until"),
 }
 
 

@@ -20,6 +20,7 @@ from workflows.admin.users import (
     list_accounts,
     reset_password,
     set_account_active,
+    unlock_account,
     update_account,
 )
 from workflows.models import ROLES
@@ -45,9 +46,10 @@ def _form(values: MultiDict) -> AccountForm:
 
 def _edit_page(values: MultiDict, errors: dict | None = None, message: str | None = None, account=None,
                status: int = 200):
+    services = current_services()
     return render_template("admin/user_form.html", values=values, errors=errors or {}, message=message,
-                           account=account, roles=ROLES, locales=LOCALES,
-                           organisations=[o for o in organisation_tree(current_services())
+                           account=account, roles=ROLES, locales=LOCALES, now=services.clock.now(),
+                           organisations=[o for o in organisation_tree(services)
                                           if o.active or (account is not None and o.code == account.organisation)],
                            ), status
 
@@ -94,6 +96,14 @@ def set_active(user_id: int):
     else:
         flash(_("The account was enabled.") if active else _("The account was disabled; its sessions have ended."),
               "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@roles_required("admin")
+def unlock(user_id: int):
+    unlock_account(current_services(), current_actor(), user_id)
+    flash(_("The account was unlocked; the user may sign in again."), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 

@@ -18,7 +18,8 @@ from workflows.rules.timezone import SHANGHAI
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
 
-ACTIONS = ("user.create", "user.update", "user.disable", "user.enable", "user.reset_password", "user.import",
+ACTIONS = ("user.create", "user.update", "user.disable", "user.enable", "user.unlock", "user.reset_password",
+           "user.import",
            "organisation.create", "organisation.rename", "organisation.move", "organisation.deactivate",
            "organisation.activate")
 

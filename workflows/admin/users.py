@@ -251,6 +251,19 @@ def set_account_active(services: Services, admin: Actor, user_id: int, active: b
         record(tx, now, admin, "user.enable" if active else "user.disable", user.username)
 
 
+def unlock_account(services: Services, admin: Actor, user_id: int) -> None:
+    """Lift the lock that failed sign-ins put on an account, and start its count again."""
+    require_admin(admin)
+    now = services.clock.now()
+    with services.db.unit_of_work() as tx:
+        user = _user(tx, user_id)
+        if user.locked_until is None and not user.failed_logins:
+            return
+        record(tx, now, admin, "user.unlock", user.username, failed_logins=user.failed_logins,
+               locked_until=user.locked_until.isoformat() if user.locked_until else None)
+        user.failed_logins, user.locked_until = 0, None
+
+
 def reset_password(services: Services, admin: Actor, user_id: int, password: str = "") -> IssuedPassword:
     """Give the account a new password (generated when none is typed) that the user must replace at the next
     sign-in; the user's sessions end and a lock is lifted."""
