@@ -1,9 +1,20 @@
-"""The auditors' reveal log: who saw which petitioner's personal data, filtered by user, case and date range."""
+"""The auditors' reveal log: who saw which petitioner's personal data, filtered by user, case and date range, on both databases."""
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from tests.domain.conftest import services_on
+from tests.web.conftest import WEB_SETTINGS, WEB_USERS
 from tests.web.helpers import register
+
+
+@pytest.fixture
+def services(backend, database_copy, clock, tmp_path):
+    """The web tests' services, on each backend."""
+    with services_on(database_copy(WEB_USERS, backend).url, clock, tmp_path, WEB_SETTINGS) as built:
+        yield built
 
 
 def test_the_reveal_log_filters_by_user_case_and_date_range(as_user, services, clock):
