@@ -340,14 +340,17 @@ def test_a_hotspot_raises_one_warning_for_the_supervisors_not_two(services, peop
     assert events(services, "warning", place.id) == ["warning.raised", "warning.acted"]
 
 
-def test_the_demo_leaves_ledger_entries_owned_cases_and_a_listed_order(backend, database_copy, clock, tmp_path):
-    from tests.domain.test_demo import DEMO
+def test_the_demo_leaves_owned_cases_under_supervision_and_the_ledger_to_the_sweep(backend, database_copy, clock,
+                                                                                     tmp_path):
+    from tests.domain.test_demo import DEMO, NOW
     from workflows.oversight.models import CaseOwnership
 
+    clock.set(NOW)
     with services_on(database_copy(DEMO, backend).url, clock, tmp_path) as services:
-        entries = rows(services, BacklogEntry)
-        assert entries and all(e.status == "open" for e in entries), "the demo's overdue cases are on the ledger"
+        assert rows(services, BacklogEntry) == [], "the KPI tests put the demo's cases on the ledger themselves"
         owned = rows(services, CaseOwnership)
         orders = rows(services, SupervisionOrder)
-        assert {o.case_id for o in owned} == {o.case_id for o in orders} <= {e.case_id for e in entries}
+        assert len(owned) == 2 and {o.case_id for o in owned} == {o.case_id for o in orders}
         assert sorted(o.level for o in orders) == ["listed", "order"]
+        entered = oversight_sweep(services).entered
+        assert {o.case_id for o in owned} <= set(entered), "the cases owned are overdue ones"

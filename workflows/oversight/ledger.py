@@ -63,18 +63,25 @@ def backlog_figures(session: so.Session, org_path: str, start: datetime, end: da
 
 
 # -- entering the ledger ---------------------------------------------------------------------------------
-def sweep_backlog(session: so.Session, now: datetime) -> list[int]:
-    """Put every open case with a task past its deadline at `now`, and no entry yet, on the ledger; returns the
-    new entries' case ids. Idempotent: a case has one entry, ever (unique), so a rerun adds nothing."""
-    late = (sa.select(Case.id, Case.handling_org, Case.registration_org, sa.func.min(QueueTask.due_at))
+def overdue_cases(session: so.Session, now: datetime, limit: int | None = None) -> list[tuple[int, str, datetime]]:
+    """(case id, bureau, earliest missed deadline) of every open case with a task past its deadline at `now` and
+    no ledger entry yet, longest overdue first."""
+    due = sa.func.min(QueueTask.due_at)
+    late = (sa.select(Case.id, Case.handling_org, Case.registration_org, due)
             .join(QueueTask, QueueTask.instance_id == Case.instance_id)
             .where(QueueTask.due_at < now, Case.status.not_in(_ENDED), Case.closed_at.is_(None),
                    ~sa.exists(sa.select(BacklogEntry.id).where(BacklogEntry.case_id == Case.id)))
             .group_by(Case.id, Case.handling_org, Case.registration_org)
-            .order_by(Case.id))
+            .order_by(due, Case.id).limit(limit))
+    return [(case_id, handling_org or registration_org, missed)
+            for case_id, handling_org, registration_org, missed in session.execute(late).all()]
+
+
+def sweep_backlog(session: so.Session, now: datetime) -> list[int]:
+    """Put every open case with a task past its deadline at `now`, and no entry yet, on the ledger; returns the
+    new entries' case ids. Idempotent: a case has one entry, ever (unique), so a rerun adds nothing."""
     added = []
-    for case_id, handling_org, registration_org, due in session.execute(late).all():
-        bureau = handling_org or registration_org
+    for case_id, bureau, due in sorted(overdue_cases(session, now)):
         entry = BacklogEntry(case_id=case_id, organisation=bureau, org_path=org_path(bureau), overdue_since=due,
                              entered_at=now, status="open", updated_at=now)
         session.add(entry)
