@@ -283,10 +283,12 @@ def test_the_bulletin_command_writes_pdf_or_xlsx(app, tmp_path):
 # -- the public disclosure page ---------------------------------------------------------------------------------------
 def test_the_disclosure_page_is_off_by_default(app):
     assert app.test_client().get("/portal/disclosure").status_code == 404
+    assert 'id="disclosure-link"' not in app.test_client().get("/portal/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("overrides", [{"portal.disclosure_enabled": True}])
 def test_the_disclosure_page_shows_anonymised_figures_per_bureau(app, services):
+    assert 'id="disclosure-link"' in app.test_client().get("/portal/").get_data(as_text=True)
     page = app.test_client().get("/portal/disclosure?month=2026-10")
     text = page.get_data(as_text=True)
     assert page.status_code == 200

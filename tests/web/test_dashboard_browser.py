@@ -41,7 +41,9 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads(new_page, artifa
     browser_login(page, "province-leader", PASSWORD)
     page.click("nav >> text=统计看板")
     page.wait_for_url("**/dashboard/")
+    page.fill("#from", "2026-10-01")
     page.select_option("#period", "2026-Q4")
+    assert page.input_value("#from") == "", "choosing a quarter clears the range typed before"
     page.click("#kpi-filters button[type=submit]")
     page.wait_for_selector("#kpi-trend[data-ready=true] canvas")
     page.wait_for_function(f"({PAINTED})('#kpi-trend') > 2000")

@@ -45,7 +45,8 @@ OPENED = "portal_case"
 
 @bp.context_processor
 def _labels():
-    return {"portal_label": portal_label}
+    return {"portal_label": portal_label,
+            "disclosure_enabled": current_services().settings.portal.disclosure_enabled}
 
 
 @bp.get("/")

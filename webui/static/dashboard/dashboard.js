@@ -37,7 +37,24 @@
     return chart;
   }
 
+  // Choosing a month, quarter or year replaces a range typed before: the range would win otherwise.
+  function periodClearsRange() {
+    var period = document.getElementById("period");
+    if (!period) {
+      return;
+    }
+    period.addEventListener("change", function () {
+      ["from", "to"].forEach(function (id) {
+        var input = document.getElementById(id);
+        if (input) {
+          input.value = "";
+        }
+      });
+    });
+  }
+
   function start() {
+    periodClearsRange();
     var trend = document.getElementById("kpi-trend");
     var received = document.getElementById("kpi-received");
     if (!trend || typeof echarts === "undefined") {
