@@ -68,8 +68,6 @@ def run_demo(settings: Settings, cases: int = 200, seed: int = 7, if_empty: bool
         Simulation(services, clock, actors, now).run(plans)
         warnings = seed_oversight(services, actors)
         echo(f"oversight: {len(warnings)} early warnings; two overdue cases owned and under supervision")
-        swept = seed_oversight(services, actors)
-        echo(f"oversight: {len(swept.entered)} cases on the backlog ledger, {len(swept.warnings)} warnings")
         return _report(services, plans, time.perf_counter() - started)
     finally:
         services.close()
