@@ -1,5 +1,6 @@
 """Reporting periods: a month, a quarter, a year or a range of days in Asia/Shanghai, read from their text forms,
-with a clear error naming the field for anything else; the months a trend chart shows; spreadsheet cells."""
+with a clear error naming the field for anything else; the months a trend chart shows; spreadsheet cells; the
+KPI targets of config.yaml."""
 from __future__ import annotations
 
 import csv
@@ -13,6 +14,7 @@ from engine.errors import InvalidData
 from workflows.reporting.exports import Table, neutralised, table_csv, tables_xlsx
 from workflows.reporting.periods import parse_period, period_containing, previous_month
 from workflows.rules.timezone import SHANGHAI
+from workflows.settings import SettingsError, load_settings
 
 
 def test_a_month_quarter_year_and_range_are_read_from_their_text():
@@ -75,3 +77,14 @@ def test_a_cell_that_would_start_a_formula_stays_text_in_csv_and_xlsx():
     assert [c.value for c in sheet["A"]][1:] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-3", "'@SUM(A1)", "某化工厂"]
     assert all(c.data_type == "s" for c in sheet["A"]), "no cell became a formula"
     assert sheet["B4"].value == -3
+
+
+def test_kpi_targets_come_from_config_yaml_and_the_environment_and_are_checked():
+    shipped = load_settings(environ={}).kpi.targets
+    assert (shipped.timely_acceptance, shipped.on_time_completion, shipped.repeat_rate) == (100, 95, 10)
+    assert shipped.satisfaction_strict is None, "no target for the strict variant unless configured"
+    changed = load_settings(environ={"ECOPETITION_KPI_TARGETS_ON_TIME_COMPLETION": "98.5"}).kpi.targets
+    assert changed.on_time_completion == 98.5
+    with pytest.raises(SettingsError, match="kpi.targets.satisfaction"):
+        load_settings(environ={"ECOPETITION_KPI_TARGETS_SATISFACTION": "120"})
+    assert load_settings(environ={}).portal.disclosure_enabled is False
