@@ -64,6 +64,11 @@ def test_an_admin_sets_up_a_new_bureau_whose_people_can_work(new_page, artifacts
     admin.goto("/admin/log")
     assert admin.locator("#admin-log tbody tr").count() == 3
     shoot(admin, artifacts, "admin-06-log")
+    admin.click("form.lang button[value=en]")
+    admin.wait_for_selector("html[lang=en]")
+    admin.goto("/admin/organisations/EEB-330108")
+    assert admin.locator("h1").inner_text().startswith("Hangzhou Ecology and Environment Bureau, Binjiang Branch")
+    shoot(admin, artifacts, "admin-06-bureau-en")
     admin.click("form.logout button")
     admin.wait_for_url(re.compile(r".*/login$"))
 
