@@ -68,6 +68,7 @@ def test_a_supervisor_issues_a_listed_order_the_bureau_answers_it(services, as_u
     assert case.case_no not in supervisor.get("/oversight/board?level=order").get_data(as_text=True)
     assert as_user("han-nb").get(f"/oversight/orders/{order.id}").status_code == 403
     handler = as_user("han-xh")
+    assert f"案件 {case.case_no} 被督办" in handler.get("/queue").get_data(as_text=True), "the bureau is told"
     assert 'id="send-feedback"' in handler.get(f"/oversight/orders/{order.id}").get_data(as_text=True)
     assert handler.post(f"/oversight/orders/{order.id}/feedback", data={"feedback": " "}).status_code == 422
     assert handler.post(f"/oversight/orders/{order.id}/feedback",
@@ -118,3 +119,13 @@ def test_the_queue_shows_the_owning_leader(services, as_user):
     assert "领导包案：" not in handler.get("/queue?tab=unclaimed").get_data(as_text=True)
     assert as_user("lead-xh").post(f"/oversight/cases/{case.case_id}/own").status_code == 302
     assert "领导包案：lead-xh" in handler.get("/queue?tab=unclaimed").get_data(as_text=True)
+
+
+def test_the_sweep_button_is_for_leaders_and_supervisors_and_the_pages_speak_english(as_user):
+    assert as_user("han-xh").post("/oversight/sweep").status_code == 403
+    assert as_user("aud-zj").post("/oversight/sweep").status_code == 403
+    supervisor = as_user("sup-hz")
+    assert supervisor.post("/oversight/sweep").status_code == 302
+    supervisor.post("/language", data={"locale": "en"})
+    page = supervisor.get("/oversight/board").get_data(as_text=True)
+    assert "Supervision board" in page and "Backlog ledger" in page and "Early warnings" in page
