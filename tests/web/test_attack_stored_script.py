@@ -7,8 +7,10 @@ import csv
 import io
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from engine.models import ProcessVersion
 from tests.domain.conftest import services_on
 from tests.web.conftest import WEB_SETTINGS, WEB_USERS
 from tests.web.helpers import REGISTRATION, fetch_case, to_investigation
@@ -28,6 +30,7 @@ MARKUP_CASE = {
     "petitioner": dict(REGISTRATION["petitioner"], name="张" + SCRIPT, address=IMAGE + "文三路"),
 }
 RAW = (SCRIPT, IMAGE, "<img src=x")
+PERSONAL_NAME, PHONE = MARKUP_CASE["petitioner"]["name"], MARKUP_CASE["petitioner"]["phone"]
 
 
 @pytest.fixture
@@ -103,6 +106,7 @@ def test_the_case_list_xlsx_stores_formula_like_text_as_text(as_user, marked_cas
     party = cells[FORMULA + SCRIPT]
     assert party.data_type == "s" and party.quotePrefix
     assert [c for c in cells.values() if c.data_type == "f"] == []
+    assert [v for v in cells if PERSONAL_NAME in v or PHONE in v] == [], "the list carries no personal data"
 
 
 def test_the_case_list_csv_neutralises_formula_like_text(as_user, marked_case):
@@ -111,4 +115,28 @@ def test_the_case_list_csv_neutralises_formula_like_text(as_user, marked_case):
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     values = [value for row in rows[1:] for value in row]
     assert "'" + FORMULA + SCRIPT in values
+    assert [v for v in values if PERSONAL_NAME in v or PHONE in v] == [], "the list carries no personal data"
     assert [v for v in values if v[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def test_no_html_page_of_any_route_shows_the_markup_unescaped(app, as_user, services, marked_case):
+    """Every GET route of the app (a new page is swept too), for each kind of signed-in user."""
+    from tests.web.test_attack_routes import _routes
+
+    with services.db.reader() as session:
+        version_id = session.scalar(sa.select(sa.func.max(ProcessVersion.id)))
+    values = {"case_id": marked_case.case_id, "task_id": marked_case.task_id("调查核实"),
+              "case_no": marked_case.case_no, "version_id": version_id, "process_id": "petition"}
+    pages = [(endpoint, url) for endpoint, method, url in _routes(app, values) if method == "GET"]
+    shown, seen = [], 0
+    for username in ("reg-hz", "sup-hz", "han-xh", "lead-xh", "aud-zj"):
+        client = as_user(username)
+        for endpoint, url in pages:
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            page = response.get_data(as_text=True)
+            seen += marked_case.case_no in page
+            shown += [(username, endpoint, raw) for raw in RAW if raw in page]
+    assert seen >= 10, "the sweep reached the pages that show the case"
+    assert shown == []
