@@ -102,7 +102,6 @@ NAV = (
     ("imports.index", _l("Import cases"), ("registrar",)),
     ("cases.index", _l("Cases"), ()),
     ("dashboard.index", _l("Dashboard"), ("leader", "supervisor", "auditor", "admin")),
-    ("dashboard.index", _l("Dashboard"), ("leader", "supervisor", "auditor", "admin")),
     ("oversight.index", _l("Oversight"), ("leader", "supervisor", "auditor")),
     ("audit.index", _l("Audit"), ("auditor",)),
     ("designer.index", _l("Process design"), ("designer",)),
