@@ -113,6 +113,9 @@ def test_striking_off_needs_a_plan_a_request_and_another_leaders_approval(servic
     with pytest.raises(NotAllowed):
         update_entry(services, people["auditor"], entry.id, "", "计划")
 
+    with pytest.raises(InvalidData) as elsewhere:
+        update_entry(services, leader, entry.id, "sup-nb", "计划")
+    assert elsewhere.value.errors["owner"].code == "ledger.owner_elsewhere", "宁波's supervisor is not 西湖's"
     update_entry(services, leader, entry.id, "lead-zhao", "一周内现场核查并约谈企业")
     add_progress(services, leader, entry.id, "已现场核查，企业承诺整改")
     with pytest.raises(InvalidData):

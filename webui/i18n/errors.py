@@ -284,6 +284,8 @@ MESSAGES: dict[str, str | ByParam] = {
     "ledger.other_bureau": N_("This ledger entry belongs to a bureau outside yours (%(organisation)s)."),
     "ledger.plan_required": N_("Give the plan to resolve the case."),
     "ledger.unknown_owner": N_("There is no active user %(owner)s."),
+    "ledger.owner_elsewhere": N_("%(owner)s works at a bureau outside this case's line; choose someone of its "
+                                 "bureau, above it or below it."),
     "ledger.not_updated": N_("The ledger entry was not saved; correct the fields marked."),
     "ledger.note_not_added": N_("The progress note was not added; write what was done."),
     "ledger.already_requested": N_("Strike-off was already requested by %(requested_by)s and waits for approval."),

@@ -164,8 +164,14 @@ def update_entry(services: Services, actor: Actor, entry_id: int, owner: str, pl
         errors = {}
         if not plan:
             errors["plan"] = FieldError("ledger.plan_required")
-        if owner and tx.scalar(sa.select(User.id).where(User.username == owner, User.active.is_(True))) is None:
-            errors["owner"] = FieldError("ledger.unknown_owner", {"owner": owner})
+        if owner:
+            owner_org = tx.scalar(sa.select(User.organisation_code).where(User.username == owner,
+                                                                         User.active.is_(True)))
+            if owner_org is None:
+                errors["owner"] = FieldError("ledger.unknown_owner", {"owner": owner})
+            elif not (org_path(owner_org).startswith(entry.org_path) or entry.org_path.startswith(org_path(owner_org))):
+                # The owner works at the case's bureau, one above it or one below it, never beside it.
+                errors["owner"] = FieldError("ledger.owner_elsewhere", {"owner": owner})
         if errors:
             raise InvalidData("ledger.not_updated", errors=errors)
         changed = {}
