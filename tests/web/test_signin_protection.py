@@ -62,6 +62,17 @@ def test_failed_sign_ins_are_limited_per_address_whatever_the_account(services):
     assert client(app, "10.0.0.8").login("lead-xh").status_code == 302, "another address is not affected"
 
 
+def test_guessing_the_current_password_is_limited_like_signing_in(services):
+    security = replace(services.settings.security, login_ip_limit="3 per minute")
+    app = create_app(services=replace(services, settings=replace(services.settings, security=security)))
+    app.config.update(TESTING=True)
+    web = client(app)
+    assert web.login("han-xh").status_code == 302
+    assert [change_password(web, guess, NEW_PASSWORD).status_code for guess in ("a", "b", "c")] == [422] * 3
+    refused = change_password(web, PASSWORD, NEW_PASSWORD)
+    assert refused.status_code == 429 and "尝试次数过多" in refused.get_data(as_text=True)
+
+
 def test_successful_sign_ins_do_not_use_up_the_address_limit(services):
     security = replace(services.settings.security, login_ip_limit="2 per minute")
     app = create_app(services=replace(services, settings=replace(services.settings, security=security)))

@@ -266,12 +266,20 @@ def login():
 
 @bp.errorhandler(429)
 def _too_many_sign_ins(exc):
+    if request.endpoint == "auth.change_password":
+        from webui import current_services
+
+        message = _("Too many refused attempts from this address. Wait a few minutes and try again.")
+        return render_template("auth/change_password.html", errors={}, message=message,
+                               min_length=current_services().settings.security.password_min_length), 429
     error = _("Too many failed sign-ins from this address. Wait a few minutes and try again.")
     return render_template("auth/login.html", error=error, next=request.values.get("next", "")), 429
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# Guessing the current password through this form is limited like signing in.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 422)
 def change_password():
     """The user chooses a new password (and must, after an administrator set one); other sessions end."""
     from webui import current_services
