@@ -12,7 +12,13 @@ from openpyxl import load_workbook
 
 from engine.errors import InvalidData
 from workflows.reporting.exports import Table, neutralised, table_csv, tables_xlsx
-from workflows.reporting.periods import parse_period, period_containing, previous_month
+from workflows.reporting.periods import (
+    last_month_in,
+    parse_period,
+    period_containing,
+    previous_month,
+    recent_periods,
+)
 from workflows.rules.timezone import SHANGHAI
 from workflows.settings import SettingsError, load_settings
 
@@ -40,6 +46,16 @@ def test_a_period_is_counted_in_shanghai_time():
     assert period_containing(datetime(2026, 3, 31, 16, 0, tzinfo=UTC)).key == "2026-04"
     assert period_containing(datetime(2026, 5, 20, tzinfo=UTC), "quarter").key == "2026-Q2"
     assert previous_month(datetime(2026, 1, 15, tzinfo=UTC)).key == "2025-12"
+
+
+def test_the_periods_offered_and_the_bulletins_month():
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    keys = [p.key for p in recent_periods(now)]
+    assert keys[:3] == ["2026-11", "2026-10", "2026-09"] and keys[11] == "2025-12"
+    assert keys[12:] == ["2026-Q4", "2026-Q3", "2026-Q2", "2026-Q1", "2026", "2025"]
+    assert last_month_in(parse_period("2026-Q4"), now).key == "2026-11", "December has not begun"
+    assert last_month_in(parse_period("2026-Q3"), now).key == "2026-09"
+    assert last_month_in(parse_period("2026-10-05..2026-10-09"), now).key == "2026-10"
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -4,7 +4,6 @@ CSV and XLSX, and the monthly bulletin as PDF and XLSX (also `ecopetition bullet
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -55,12 +54,11 @@ from workflows.reporting.dashboard import (
 )
 from workflows.reporting.exports import Table, table_csv, tables_xlsx
 from workflows.reporting.kpis import AVERAGE_KEYS, KPI_KEYS, VOLUME_KEYS, KpiReport
-from workflows.reporting.periods import period_containing
+from workflows.reporting.periods import last_month_in, recent_periods
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", url_prefix="/dashboard", cli_group=None)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-ONE_SECOND = timedelta(seconds=1)
 
 
 def _board(query: DashboardQuery) -> Dashboard:
@@ -90,38 +88,21 @@ def index():
     with services.db.reader() as session:
         choices = bureau_choices(session, current_actor())
     context = {"choices": choices, "channels": CHANNELS, "pollution_types": POLLUTION_TYPES,
-               "periods": _period_options(now), "args": dict(request.args)}
+               "periods": [p.key for p in recent_periods(now)]}
     try:
         query = _query()
     except InvalidData as exc:
-        return render_template("dashboard/index.html", errors=field_messages(exc.errors),
-                               message=error_message(exc), report=None, **context), 422
-    report = _report(query)
-    return render_template("dashboard/index.html", errors={}, report=report, query=query, args=query.as_args(),
-                           **_words(), **{k: v for k, v in context.items() if k != "args"},
-                           bulletin_month=_bulletin_month(query, now))
+        return render_template("dashboard/index.html", errors=field_messages(exc.errors), message=error_message(exc),
+                               report=None, args=dict(request.args), **context), 422
+    return render_template("dashboard/index.html", errors={}, report=_report(query), query=query,
+                           args=query.as_args(), bulletin_month=last_month_in(query.period, now).key, **context,
+                           **_words())
 
 
 def _words() -> dict:
     return {"kpi_keys": KPI_KEYS, "kpi_names": KPI_NAMES, "kpi_parts": KPI_PARTS, "average_keys": AVERAGE_KEYS,
             "average_names": AVERAGE_NAMES, "volume_keys": VOLUME_KEYS, "volume_names": VOLUME_NAMES,
             "volume_label": volume_label, "target_text": target_text, "met_text": met_text}
-
-
-def _period_options(now: datetime) -> list[str]:
-    """Recent months, quarters and years to choose from, newest first."""
-    options = []
-    for kind, count in (("month", 12), ("quarter", 4), ("year", 2)):
-        period = period_containing(now, kind)
-        for _index in range(count):
-            options.append(period.key)
-            period = period_containing(period.start - ONE_SECOND, kind)
-    return options
-
-
-def _bulletin_month(query: DashboardQuery, now: datetime) -> str:
-    """The month a bulletin link offers: the period's last month, or the current month."""
-    return period_containing(min(query.period.end, now) - ONE_SECOND).key
 
 
 # -- the chart's data ----------------------------------------------------------------------------------------

@@ -96,6 +96,22 @@ def previous_month(moment: datetime) -> Period:
     return month_of(period_containing(moment).first - timedelta(days=1))
 
 
+def recent_periods(moment: datetime) -> list[Period]:
+    """The periods a reader picks from: the last twelve months, four quarters and two years, newest first."""
+    found = []
+    for kind, count in (("month", 12), ("quarter", 4), ("year", 2)):
+        period = period_containing(moment, kind)
+        for _index in range(count):
+            found.append(period)
+            period = period_containing(period.start - timedelta(seconds=1), kind)
+    return found
+
+
+def last_month_in(period: Period, moment: datetime) -> Period:
+    """The period's last month that has begun by `moment` (the month a bulletin is offered for)."""
+    return period_containing(min(period.end, moment) - timedelta(seconds=1))
+
+
 def parse_period(text: str, field: str = "period") -> Period:
     """A period from its text form; InvalidData naming `field` when the text is none of the forms."""
     text = (text or "").strip()
