@@ -43,7 +43,7 @@ def test_the_bundle_deploys_with_the_lifecycle_handling_and_review_processes(def
 def test_every_user_task_has_a_bilingual_form_that_exists_in_the_bundle():
     compiled = compile_bundle(read_bundle(BUNDLE))
     tasks = list(user_tasks(compiled))
-    assert len(tasks) == 16
+    assert len(tasks) == 17
     forms_used = set()
     for process_id, task_spec in tasks:
         form_name = task_spec.extensions["properties"]["formJsonSchemaFilename"]
@@ -56,7 +56,7 @@ def test_every_user_task_has_a_bilingual_form_that_exists_in_the_bundle():
             if "enum" in schema:
                 assert len(schema["enumNames"]) == len(schema["enum"]), f"{form_name}: {field} labels"
                 assert all(bilingual(label) for label in schema["enumNames"])
-    assert len(forms_used) == 16, "one form per user task"
+    assert len(forms_used) == 17, "one form per user task"
     assert {p.name for p in (BUNDLE / "forms").glob("*.json")} == forms_used
 
 
@@ -73,6 +73,7 @@ def test_every_user_task_names_its_role_and_organisation():
         "dispatch_case": ("registrar", "registration_org"),
         "decide_acceptance": ("registrar", "handling_org"),
         "approve_extension": ("leader", "handling_org"),
+        "approve_normal_track": ("leader", "handling_org"),
         "review_completion_report": ("supervisor", "assigning_org"),
         "return_visit": ("registrar", "registration_org"),
         "order_rehandling": ("supervisor", "supervising_org"),

@@ -36,7 +36,7 @@ def test_a_normal_track_case_runs_from_registration_to_archive(register):
     assert case.pending_timers() == {"办理提醒 Handling reminder": shanghai(2026, 4, 29),
                                      "办理超期 Handling overdue": end_of_day(2026, 5, 6)}
     assert case.task_data(INVESTIGATE)["notices"][-1] == {
-        "kind": "acceptance", "at": "2026-03-04T01:00:00+00:00", "track": "normal",
+        "kind": "acceptance", "at": "2026-03-04T01:00:00+00:00", "track": "normal", "track_basis": "",
         "handling_due": "2026-05-06T23:59:59+08:00"}
 
     case.advance(days=10)
@@ -92,7 +92,7 @@ def test_a_simple_track_case_is_accepted_in_three_working_days_and_answered_in_t
 
 def test_an_extension_moves_the_handling_deadline_once_and_a_second_is_refused(register):
     case = register()
-    accept(case)                                           # handling due 05-06
+    accept(case)                                           # 60 days end Fri 05-01, a holiday: due 05-06
     case.advance(days=50)
     investigate(case, next_step="request_extension", extension_days=30,
                 extension_reason="需委托第三方开展噪声监测")
@@ -101,18 +101,19 @@ def test_an_extension_moves_the_handling_deadline_once_and_a_second_is_refused(r
                                                                    end_of_day(2026, 5, 6))
     assert case.pending_timers() == {}, "no handling timers while the leader decides"
     case.complete(EXTENSION, {"extension_decision": "approve", "approved_days": 20}, LEADER)
-    assert case.task(INVESTIGATE).due_at == end_of_day(2026, 5, 26), "05-06 + 20 days"
-    assert case.pending_timers() == {"办理提醒 Handling reminder": shanghai(2026, 5, 21),
-                                     "办理超期 Handling overdue": end_of_day(2026, 5, 26)}
+    # The extension lengthens the period: 20 days from its statutory end, Fri 05-01 (not the rolled 05-06).
+    assert case.task(INVESTIGATE).due_at == end_of_day(2026, 5, 21), "05-01 + 20 days"
+    assert case.pending_timers() == {"办理提醒 Handling reminder": shanghai(2026, 5, 16),
+                                     "办理超期 Handling overdue": end_of_day(2026, 5, 21)}
     data = case.task_data(INVESTIGATE)
     assert (data["extension_used"], data["handling_clock"]) == (True, "extension")
     assert data["notices"][-1] == {"kind": "extension", "at": "2026-04-21T01:00:00+00:00", "days": 20,
-                                   "reason": "需委托第三方开展噪声监测", "handling_due": "2026-05-26T23:59:59+08:00"}
+                                   "reason": "需委托第三方开展噪声监测", "handling_due": "2026-05-21T23:59:59+08:00"}
 
     investigate(case, next_step="request_extension", extension_days=10, extension_reason="监测报告未出")
     assert [r.title for r in case.queue()] == [INVESTIGATE], "no leader task: the law allows one extension"
     data = case.task_data(INVESTIGATE)
-    assert (data["extension_decision"], data["handling_due"]) == ("refuse", "2026-05-26T23:59:59+08:00")
+    assert (data["extension_decision"], data["handling_due"]) == ("refuse", "2026-05-21T23:59:59+08:00")
     assert data["extension_comment"].startswith("已延期一次")
     handle_and_reply(case)
     assert case.pending_timers() == {"申请期届满 Request window closed": end_of_day(2026, 5, 21)}

@@ -38,9 +38,10 @@ def test_widgets_follow_the_schema_types():
     assert kinds == {"next_step": "radio", "site_inspected": "checkbox", "inspection_date": "date",
                      "findings": "text", "violation_found": "checkbox", "enforcement_actions": "checkboxes",
                      "evidence": "attachments", "joint_departments": "lines", "extension_days": "integer",
-                     "extension_reason": "text"}
+                     "extension_reason": "text", "normal_track_reason": "text"}
     delivery = {f.name: f.kind for f in form_fields(schema("reply_delivery.json"))}
-    assert delivery == {"delivery_method": "select", "delivered_at": "datetime", "delivery_note": "text"}
+    assert delivery == {"delivery_method": "select", "delivered_at": "datetime", "receipt_date": "date",
+                        "delivery_note": "text"}
     assert {f.name: f.kind for f in form_fields(schema("reply_draft.json"))}["drafted_by"] == "system"
     assert {f.name: f.kind for f in form_fields(schema("acceptance.json"))}["forward_to"] == "line"
 
@@ -48,10 +49,12 @@ def test_widgets_follow_the_schema_types():
 def test_fields_required_for_one_answer_are_shown_only_for_it():
     when = {f.name: f.show_when for f in form_fields(schema("acceptance.json"))}
     assert when == {"acceptance_decision": None, "content_category": None, "track": None,
-                    "refusal_reason": "acceptance_decision=refuse", "forward_to": "acceptance_decision=forward",
+                    "first_petition": None, "facts_clear": None, "refusal_reason": "acceptance_decision=refuse", "forward_to": "acceptance_decision=forward",
                     "forward_reason": "acceptance_decision=forward", "acceptance_opinion": None}
     assert {f.name: f.show_when for f in form_fields(schema("investigation.json"))}["extension_days"] == \
         "next_step=request_extension"
+    assert {f.name: f.show_when for f in form_fields(schema("investigation.json"))}["normal_track_reason"] == \
+        "next_step=normal_track"
 
 
 def test_a_submitted_form_is_read_back_in_the_schemas_types():
