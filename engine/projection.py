@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -47,34 +48,47 @@ def pending_timers(workflow, refs) -> list[PendingTimer]:
     return found
 
 
-def sync_queue(session, instance_id: int, workflow, refs, at: datetime, refresh: bool = False) -> None:
+def has_armed_timers(workflow) -> bool:
+    """Whether the workflow waits on an armed timer, i.e. whether its instance has pending timer rows."""
+    return any(armed_due(task) is not None for task in waiting_tasks(workflow))
+
+
+def sync_queue(session, instance_id: int, workflow, refs, at: datetime, refresh: bool = False,
+               existing: list[QueueTask] | None = None) -> list[QueueTask]:
     """Write the queue rows of the ready user tasks. A row that stays keeps its claim; with `refresh` (the
-    workflow moved to another version) it also takes the task's new title, role and form."""
-    existing = {row.task_id: row for row in session.scalars(
-        sa.select(QueueTask).where(QueueTask.instance_id == instance_id))}
+    workflow moved to another version) it also takes the task's new title, role and form.
+
+    `existing` is the instance's queue rows when the caller has already read them (read here if not).
+    Only what differs is written: a row whose values did not change is not updated. Returns the rows the
+    instance has after the step."""
+    if existing is None:
+        existing = list(session.scalars(sa.select(QueueTask).where(QueueTask.instance_id == instance_id)))
+    rows = {row.task_id: row for row in existing}
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
-    for task_id, row in existing.items():
+    for task_id, row in rows.items():
         if task_id not in ready:
             session.delete(row)
     engine = workflow.script_engine
+    after = []
     for task_id, task in ready.items():
         organisation, due = task_organisation(engine, task), task_deadline(engine, task)
-        row = existing.get(task_id)
+        row = rows.get(task_id)
         if row is None:
             assignee = task_assignee(engine, task)
-            session.add(QueueTask(
+            row = QueueTask(
                 task_id=task_id, instance_id=instance_id, task_ref=refs[task.id], spec_name=task.task_spec.name,
                 title=task_title(task.task_spec), role=task_role(task.task_spec),
                 organisation=organisation, assignee=assignee, claimed_at=at if assignee else None,
-                due_at=due, form=form_name(task.task_spec), created_at=at))
+                due_at=due, form=form_name(task.task_spec), created_at=at)
+            session.add(row)
         else:
-            row.task_ref = refs[task.id]
-            row.organisation = organisation
-            row.due_at = due
+            _set(row, task_ref=refs[task.id], organisation=organisation, due_at=due)
             if refresh:
                 spec = task.task_spec
                 row.spec_name, row.title, row.role, row.form = (
                     spec.name, task_title(spec), task_role(spec), form_name(spec))
+        after.append(row)
+    return after
 
 
 # What a ready user task's properties say, evaluated on its data; the queue rows and the replayed states
@@ -105,11 +119,14 @@ def _text(value) -> str | None:
 
 
 def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
-                pending: list[Timer] | None = None, refresh: bool = False) -> list[datetime]:
+                pending: list[Timer] | None = None, refresh: bool = False,
+                pruned: dict | None = None) -> list[datetime]:
     """Write the timers the workflow now waits on; mark the rest fired or cancelled. With `refresh` (the
     workflow moved to another version) a timer that stays takes its element's new name.
 
-    `pending` is the instance's pending timer rows when the caller has already read them (firing timers).
+    `pending` is the instance's pending timer rows when the caller has already read them (read here if not;
+    a step whose workflow waited on no armed timer gives an empty list without reading). A row is updated
+    only where a value changed. `pruned` holds the tasks the step pruned from the tree (engine/spiff/prune.py).
     Returns the due times of the timers armed (or moved) by this step, so the node can wake for them."""
     if pending is None:
         pending = list(session.scalars(
@@ -119,7 +136,7 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
     armed = []
     for task_id, row in existing.items():
         if task_id in waiting:
-            row.task_ref = waiting[task_id].ref
+            _set(row, task_ref=waiting[task_id].ref)
             if refresh:
                 task = waiting[task_id].task
                 row.spec_name, row.name, row.attached_to = (
@@ -128,7 +145,8 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
                 row.due_at = waiting[task_id].due_at
                 armed.append(row.due_at)
             continue
-        task = task_or_none(workflow, task_id)
+        # A timer task that finished in this step may already be pruned from the tree (`pruned`, by id).
+        task = task_or_none(workflow, task_id) or (pruned or {}).get(UUID(task_id))
         # A completed timer task fired if it was due; a gateway whose other event came first completes too,
         # and then its timer was cancelled.
         if task is not None and is_completed(task) and row.due_at <= at:
@@ -145,6 +163,13 @@ def sync_timers(session, instance_id: int, workflow, refs, at: datetime,
                 due_at=pending.due_at, status="pending", created_at=at))
             armed.append(pending.due_at)
     return armed
+
+
+def _set(row, **values) -> None:
+    """Set only the values that differ, so an unchanged row is not even looked at by the flush."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def _attached_name(task) -> str | None:

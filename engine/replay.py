@@ -21,6 +21,7 @@ from engine.projection import (
     task_organisation,
     task_role,
 )
+from engine.spiff.prune import BOUNDED, is_bounded, mark_bounded, prune
 from engine.spiff.refs import task_refs
 from engine.spiff.tasks import (
     current_data,
@@ -44,6 +45,8 @@ def replay_events(runtime, process_id: str, version_id: int, events: list[AuditE
 
 def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEvent]):
     """Replay the events one by one, yielding (event, workflow) after each; the workflow object is reused.
+    A bounded workflow (engine/spiff/prune.py) is pruned when the caller resumes after each event, exactly
+    where the live step pruned it.
 
     The start event names the version the case started on (`version_id` is used only for an event log
     without one); a `migrate` event moves the workflow to the version it names, as the live step did."""
@@ -53,6 +56,8 @@ def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEve
         if event.command == "start":
             compiled = runtime.definitions.compiled(event.version_id or version_id)
             workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
+            if data.get(BOUNDED):
+                mark_bounded(workflow)
         elif workflow is None:
             raise EngineError("replay.no_start", seq=event.seq, command=event.command)
         else:
@@ -62,6 +67,10 @@ def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEve
         elif event.command in commands.WORKFLOW_COMMANDS:
             commands.apply(workflow, event.command, data)
         yield event, workflow
+        # After the caller looked at the workflow as the event left it (a task that finished in this step is
+        # still there), its finished history is pruned as the live step pruned it before storing.
+        if is_bounded(workflow):
+            prune(workflow)
 
 
 # -- the state after each event, for the auditor's step-by-step view -------------------------------------
@@ -139,6 +148,7 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
     # refreshed refs at every step carry the ref the task first had; the states name tasks by that ref.
     first_refs: dict[UUID, str] = {}
     by_first_ref: dict[str, UUID] = {}
+    reached: set[UUID] = set()
     status = "running"
     for event, workflow in walk_events(runtime, process_id, version_id, events):
         data = json.loads(event.data)
@@ -168,6 +178,11 @@ def replay_states(runtime, process_id: str, version_id: int, events: list[AuditE
                 active.setdefault(process, set()).add(element)
             else:
                 continue
+            # The flow a task was reached by is read when it is first reached: later, a bounded workflow may
+            # have pruned the finished tasks above it (engine/spiff/prune.py).
+            if task.id in reached:
+                continue
+            reached.add(task.id)
             source = _previous_element(task)
             if source is not None:
                 flows.setdefault(process, set()).add((source, element))

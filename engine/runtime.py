@@ -39,9 +39,10 @@ from engine.incidents import (
 )
 from engine.migration import MigrationPlan, migrate_workflow, row_conflict
 from engine.models import Instance, QueueTask, Timer
-from engine.projection import sync_queue, sync_timers
+from engine.projection import has_armed_timers, sync_queue, sync_timers
 from engine.spiff.errors import process_errors
 from engine.spiff.limits import ScriptLimits
+from engine.spiff.prune import BOUNDED, is_bounded, mark_bounded, prune
 from engine.spiff.refs import task_refs
 from engine.spiff.scripting import ClockScriptEngine
 from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
@@ -69,6 +70,9 @@ class Step:
     actor: str
     organisation: str | None
     at: datetime
+    # The instance's queue rows after the step (None when the caller did not give them): a listener reads
+    # them here instead of querying.
+    queue: list[QueueTask] | None = None
 
     @property
     def data(self) -> dict:
@@ -105,7 +109,8 @@ class Runtime:
         # Tests use this to crash a step after the workflow moved but before commit.
         self.before_commit: Callable[[so.Session, Instance], None] | None = None
         # The domain keeps its own records (case rows) in step with the workflow: each listener runs inside
-        # the step's transaction, after the engine's rows are flushed, and a failure rolls the step back.
+        # the step's transaction, after the engine's rows are in the session (not yet flushed: a listener's
+        # query does not flush them), and a failure rolls the step back.
         self.step_listeners: list[StepListener] = []
         # Called after a commit that armed timers, with the earliest new due time (wakes the node scheduler).
         self.timers_armed_listeners: list[Callable[[datetime], None]] = []
@@ -149,8 +154,12 @@ class Runtime:
         version_id = version_id or self.definitions.latest_for(process_id)
         compiled = self.definitions.compiled(version_id)
         at = self.clock.now()
-        event = _as_stored({"process_id": process_id, "data": data, "business_key": business_key})
+        # The start event says the workflow's finished history is pruned after each step, so a replay prunes
+        # it at the same points (engine/spiff/prune.py).
+        event = _as_stored({"process_id": process_id, "data": data, "business_key": business_key,
+                            BOUNDED: True})
         workflow = self.new_workflow(compiled, process_id, at)
+        mark_bounded(workflow)
         with self._transaction(session) as tx:
             row = Instance(process_id=process_id, version_id=version_id, business_key=business_key,
                            status="running", state="", serializer_version=SERIALIZER_VERSION,
@@ -158,23 +167,26 @@ class Runtime:
             tx.add(row)
             tx.flush()
             commands.apply(workflow, "start", event)
-            return self._store(tx, row, workflow, at, actor, organisation, "start", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "start", event, queue=[],
+                               pending_timers=[])
 
     def complete(self, task_id: str, data: dict, actor: str, organisation: str | None = None,
                  expected_version: int | None = None, session: so.Session | None = None) -> StepResult:
         """Complete a ready user task with form data; refuses data its form rejects, naming each field."""
         at = self.clock.now()
         with self._step("complete", session) as tx:
-            queue_row, row = self._lock_task(tx, task_id, expected_version)
+            queue_row, row, queue = self._lock_task(tx, task_id, expected_version)
             if queue_row.assignee and queue_row.assignee != actor:
                 raise NotAllowed("task.claimed_by", task=queue_row.title, assignee=queue_row.assignee)
             compiled = self.definitions.compiled(row.version_id)
             check_form(compiled.form(queue_row.form), data, queue_row.title)
             workflow = self._workflow_for_step(row, at)
+            timers = self._timer_rows(tx, row, workflow)
             event = _as_stored({"task_ref": _current_ref(workflow, queue_row.task_id, queue_row.task_ref),
                                 "task": queue_row.spec_name, "data": data})
             commands.apply(workflow, "complete", event)
-            return self._store(tx, row, workflow, at, actor, organisation, "complete", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "complete", event, queue=queue,
+                               pending_timers=timers)
 
     def correlate(self, instance_id: int, message: str, payload: Any, actor: str,
                   organisation: str | None = None, session: so.Session | None = None) -> StepResult:
@@ -184,8 +196,9 @@ class Runtime:
         with self._step("message", session) as tx:
             row = self._lock(tx, instance_id)
             workflow = self._workflow_for_step(row, at)
+            timers = self._timer_rows(tx, row, workflow)
             commands.apply(workflow, "message", event)
-            return self._store(tx, row, workflow, at, actor, organisation, "message", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "message", event, pending_timers=timers)
 
     def fire_timers(self, instance_id: int, session: so.Session | None = None) -> StepResult | None:
         """Fire every timer of the instance that is due by now; None if none is due any more."""
@@ -217,10 +230,12 @@ class Runtime:
                 raise NotFound("timer.not_pending", timer=timer_id)
             row = self._lock(tx, timer.instance_id)
             workflow = self._workflow_for_step(row, at)
+            timers = self._timer_rows(tx, row, workflow)
             event = {"task_ref": _current_ref(workflow, timer.task_id, timer.task_ref), "name": timer.name,
                      "old_due": timer.due_at.isoformat(), "new_due": new_due.isoformat(), "reason": reason.strip()}
             commands.apply(workflow, "correct_deadline", event)
-            return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event)
+            return self._store(tx, row, workflow, at, actor, organisation, "correct_deadline", event,
+                               pending_timers=timers)
 
     def migrate(self, instance_id: int, plan: MigrationPlan, actor: str,
                 organisation: str | None = None) -> StepResult:
@@ -246,8 +261,10 @@ class Runtime:
         with self._step("cancel") as tx:
             row = self._lock(tx, instance_id)
             workflow = self._workflow_for_step(row, at)
+            timers = self._timer_rows(tx, row, workflow)
             commands.apply(workflow, "cancel", event)
-            return self._store(tx, row, workflow, at, actor, organisation, "cancel", event, status="cancelled")
+            return self._store(tx, row, workflow, at, actor, organisation, "cancel", event, status="cancelled",
+                               pending_timers=timers)
 
     def claim(self, task_id: str, actor: str, organisation: str | None = None) -> StepResult:
         return self._assign(task_id, actor, actor, organisation, "claim")
@@ -262,7 +279,7 @@ class Runtime:
                 command: str) -> StepResult:
         at = self.clock.now()
         with self.db.unit_of_work() as tx:
-            queue_row, row = self._lock_task(tx, task_id)
+            queue_row, row, _ = self._lock_task(tx, task_id)
             if command == "claim" and queue_row.assignee and queue_row.assignee != actor:
                 raise Conflict("task.already_claimed", task=queue_row.title, assignee=queue_row.assignee)
             if command == "release" and queue_row.assignee not in (None, actor):
@@ -322,6 +339,11 @@ class Runtime:
         row = tx.scalar(self.db.for_update(sa.select(Instance).where(Instance.id == instance_id)))
         if row is None:
             raise NotFound("instance.not_found", instance=instance_id)
+        return self._check_locked(tx, row, expected_version, require_running)
+
+    @staticmethod
+    def _check_locked(tx: so.Session, row: Instance, expected_version: int | None,
+                      require_running: bool) -> Instance:
         tx.info["step_instance"] = row.id
         if expected_version is not None and row.lock_version != expected_version:
             raise Conflict("instance.changed", expected=expected_version, current=row.lock_version)
@@ -330,49 +352,78 @@ class Runtime:
         return row
 
     def _lock_task(self, tx: so.Session, task_id: str, expected_version: int | None = None
-                   ) -> tuple[QueueTask, Instance]:
-        """Lock the instance of an open task, then re-read the task: it may have closed while we waited."""
+                   ) -> tuple[QueueTask, Instance, list[QueueTask]]:
+        """Lock the instance of an open task (found through the task in the same statement), then read the
+        instance's queue rows: the task may have closed while we waited for the lock. Returns the task's row,
+        the instance and all its queue rows (the step diffs them against the workflow in memory)."""
         gone = Conflict("task.not_open", task=task_id)
-        queue_row = tx.get(QueueTask, task_id)
-        if queue_row is None:
+        stmt = sa.select(Instance).join(QueueTask, QueueTask.instance_id == Instance.id).where(
+            QueueTask.task_id == task_id)
+        # Only the instance row is locked: every writer of an instance's rows takes that lock first.
+        row = tx.scalar(stmt if self.db.is_sqlite else stmt.with_for_update(of=Instance))
+        if row is None:
             raise gone
-        row = self._lock(tx, queue_row.instance_id, expected_version, require_running=False)
-        queue_row = tx.get(QueueTask, task_id, populate_existing=True)
+        self._check_locked(tx, row, expected_version, require_running=False)
+        queue = self._queue_rows(tx, row.id)
+        queue_row = next((q for q in queue if q.task_id == task_id), None)
         if queue_row is None or row.status != "running":
             raise gone
-        return queue_row, row
+        return queue_row, row, queue
+
+    @staticmethod
+    def _queue_rows(tx: so.Session, instance_id: int) -> list[QueueTask]:
+        # Read after the lock was taken, so they are the rows as the last step left them.
+        return list(tx.scalars(sa.select(QueueTask).where(QueueTask.instance_id == instance_id)
+                               .execution_options(populate_existing=True)))
+
+    @staticmethod
+    def _timer_rows(tx: so.Session, row: Instance, workflow: Workflow) -> list[Timer]:
+        """The instance's pending timer rows, read only if the workflow as stored waits on an armed timer:
+        every step leaves exactly one pending row per armed timer (engine.projection.sync_timers)."""
+        if not has_armed_timers(workflow):
+            return []
+        return list(tx.scalars(sa.select(Timer).where(Timer.instance_id == row.id, Timer.status == "pending")))
 
     def _store(self, tx: so.Session, row: Instance, workflow: Workflow, at: datetime, actor: str,
                organisation: str | None, command: str, event: dict, status: str | None = None,
-               pending_timers: list[Timer] | None = None, refresh: bool = False) -> StepResult:
+               queue: list[QueueTask] | None = None, pending_timers: list[Timer] | None = None,
+               refresh: bool = False) -> StepResult:
+        """Write what the step changed: the state, the queue and timer rows that differ from the workflow
+        (diffed in memory against `queue` and `pending_timers`, each read if not given), the audit event, and
+        what the step listeners add; all in one flush just before commit."""
+        pruned = prune(workflow) if is_bounded(workflow) else {}
         refs = task_refs(workflow)
         row.state = self.serializer.dumps(workflow)
         row.serializer_version = SERIALIZER_VERSION
         row.status = status or ("completed" if workflow.completed else "running")
         row.updated_at = at
         resolve_open_incidents(tx, row, at, actor)
-        # The projections query their own rows; without this each query would flush the instance row early
-        # and the step would UPDATE it twice.
-        with tx.no_autoflush, process_errors(workflow):
-            sync_queue(tx, row.id, workflow, refs, at, refresh)
-            armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers, refresh)
-            append_event(tx, row, at, actor, organisation, command, event)
+        if queue is None:
+            queue = self._queue_rows(tx, row.id)
+        if pending_timers is None:
+            pending_timers = list(tx.scalars(sa.select(Timer).where(
+                Timer.instance_id == row.id, Timer.status == "pending")))
+        # Nothing is flushed until every row is in place: the instance row is updated once, the rows of each
+        # table are written together, and listeners' queries do not write the engine's rows early.
+        with tx.no_autoflush:
+            with process_errors(workflow):
+                queue = sync_queue(tx, row.id, workflow, refs, at, refresh, existing=queue)
+                armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers, refresh, pruned)
+                append_event(tx, row, at, actor, organisation, command, event)
+            if self.step_listeners:
+                step = Step(tx, row, workflow, command, event, actor, organisation, at, queue)
+                for listener in self.step_listeners:
+                    listener(step)
         try:
             tx.flush()
         except StaleDataError as exc:
             raise Conflict("instance.changed") from exc
-        if self.step_listeners:
-            step = Step(tx, row, workflow, command, event, actor, organisation, at)
-            for listener in self.step_listeners:
-                listener(step)
-            tx.flush()
         if armed and self.timers_armed_listeners:
             self._after_commit(tx, min(armed))
         self._keep_warm(tx, row.id, row.lock_version, workflow)
         if self.before_commit is not None:
             self.before_commit(tx, row)
         return StepResult(row.id, row.lock_version, row.status, row.event_count)
-
 
     def _keep_warm(self, tx: so.Session, instance_id: int, lock_version: int, workflow: Workflow) -> None:
         if self.warm.size <= 0:

@@ -2,6 +2,7 @@
 
 The saved state names its spec; on load, the spec objects come from the per-version cache. This keeps
 each saved case to about a third of SpiffWorkflow's default and skips re-building specs on every load.
+A workflow whose history is pruned after each step (engine/spiff/prune.py) says so in its saved state.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializ
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.spiff.prune import BOUNDED, is_bounded, mark_bounded
 from engine.spiff.timers import (
     ClockDurationTimerEventDefinition,
     ClockTimeDateEventDefinition,
@@ -33,6 +35,8 @@ class SpecReferenceWorkflowConverter(BpmnWorkflowConverter):
         dct["spec"] = {"ref": workflow.spec.name}
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        if is_bounded(workflow):
+            dct[BOUNDED] = True
         return dct
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
@@ -46,6 +50,8 @@ class SpecReferenceWorkflowConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        if dct.pop(BOUNDED, False):
+            mark_bounded(workflow)
         return workflow
 
 
