@@ -67,8 +67,20 @@ def test_the_dossier_holds_the_record_timeline_and_every_hash(services, make_act
         hashes = list(session.scalars(sa.select(AuditEvent.hash).where(
             AuditEvent.instance_id == closed_case.instance_id).order_by(AuditEvent.seq)))
     assert [e.hash for e in dossier.history.entries] == hashes
+    # An auditor's role does not reveal the petitioner: the PDF's record and timeline show them masked, and
+    # nothing is written to the reveal log; an exporter whose role may reveal gets them in full, logged.
     start = dossier.history.entries[0]
-    assert any(c.path == "petitioner.name" and c.after == "张三" for c in start.changes), "exports are unmasked"
+    assert any(c.path == "petitioner.name" and c.after == "张*" for c in start.changes)
+    assert (dossier.petitioner.name, dossier.petitioner.phone, dossier.petitioner.revealed) == (
+        "张*", "138****0000", False)
+    with services.db.reader() as session:
+        assert session.scalar(sa.select(sa.func.count(RevealLog.id))) == 0
+    supervising_auditor = make_actor("aud-sup", ["auditor", "supervisor"], "EEB-330000")
+    full = build_dossier(services, supervising_auditor, closed_case.id)
+    assert any(c.path == "petitioner.name" and c.after == "张三" for c in full.history.entries[0].changes)
+    assert (full.petitioner.name, full.petitioner.phone, full.petitioner.revealed) == ("张三", "13800000000", True)
+    with services.db.reader() as session:
+        assert session.scalars(sa.select(RevealLog.username)).all() == ["aud-sup"]
 
 
 def test_a_pdf_renders_chinese_text():

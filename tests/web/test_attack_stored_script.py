@@ -87,6 +87,8 @@ def test_the_auditor_pages_and_the_dossier_pdf_show_the_markup_as_text(as_user, 
     # Shown as the literal text typed in, not taken as markup (an <img> would have been fetched, not printed).
     assert "<script>alert(1)</script>" in text.replace("\n", "")
     assert "onerror" in text
+    # An auditor's role does not reveal the petitioner: the PDF shows the phone masked.
+    assert PHONE not in text and "138****0000" in text
 
 
 def test_the_portal_shows_the_markup_as_text(app, services, marked_case):

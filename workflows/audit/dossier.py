@@ -1,5 +1,7 @@
 """A case's dossier (record, timeline, documents and the hash of every event) as the data a PDF is rendered
-from and as JSON that replays elsewhere. Exports carry personal data, so each is written to the reveal log."""
+from and as JSON that replays elsewhere. The PDF shows the petitioner in full only to an exporter whose role
+may reveal it (masked otherwise); the JSON is the complete record, since replay needs every event as stored.
+Every export that carries personal data is written to the reveal log."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from engine.export import export_instance, verify_export
 from engine.verify import Verdict, verify_instance
 from workflows.accounts import Actor
 from workflows.audit.history import CaseHistory, case_history
+from workflows.audit.reveals import Petitioner, masked_petitioner, may_reveal
 from workflows.cases import get_case
 from workflows.models import Attachment, Case, CaseLink, RevealLog
 from workflows.rules.masking import PERSONAL_FIELDS
@@ -28,7 +31,8 @@ DOSSIER_FORMAT = "ecopetition-dossier/1"
 
 @dataclass
 class Dossier:
-    """What the PDF shows: the case record, its history (unmasked), documents, links and the chain's verdict."""
+    """What the PDF shows: the case record, its history and petitioner (masked unless the exporter may see
+    them), documents, links and the chain's verdict."""
 
     history: CaseHistory
     attachments: list[Attachment]
@@ -36,6 +40,7 @@ class Dossier:
     verdict: Verdict
     exported_at: datetime
     exported_by: Actor
+    petitioner: Petitioner
 
     @property
     def case(self) -> Case:
@@ -43,8 +48,10 @@ class Dossier:
 
 
 def build_dossier(services: Services, actor: Actor, case_id: int) -> Dossier:
-    """The dossier of a case the actor may see, checked against its chain and replay, and logged."""
-    history = case_history(services, actor, case_id, masked=False)
+    """The dossier of a case the actor may see, checked against its chain and replay; logged when it shows the
+    petitioner in full."""
+    revealed = may_reveal(actor)
+    history = case_history(services, actor, case_id, masked=not revealed)
     with services.db.reader() as session:
         attachments = list(session.scalars(sa.select(Attachment).where(Attachment.case_id == case_id)
                                            .order_by(Attachment.uploaded_at, Attachment.id)))
@@ -52,8 +59,15 @@ def build_dossier(services: Services, actor: Actor, case_id: int) -> Dossier:
             sa.select(CaseLink, Case.case_no).join(Case, Case.id == CaseLink.linked_case_id)
             .where(CaseLink.case_id == case_id).order_by(CaseLink.id))]
     verdict = verify_instance(services.runtime, history.instance.id)
-    _log_export(services, actor, case_id)
-    return Dossier(history, attachments, links, verdict, services.clock.now(), actor)
+    case = history.case
+    if revealed:
+        _log_export(services, actor, case_id)
+        petitioner = Petitioner(case.petitioner_name or "", case.petitioner_phone or "",
+                                case.petitioner_id_number or "", case.petitioner_address or "", case.anonymous,
+                                case.group_size, revealed=True)
+    else:
+        petitioner = masked_petitioner(case)
+    return Dossier(history, attachments, links, verdict, services.clock.now(), actor, petitioner)
 
 
 def dossier_json(services: Services, actor: Actor, case_id: int) -> dict:
