@@ -69,7 +69,7 @@ def build_bulletin(session: so.Session, organisation_code: str, month: Period, a
     if organisation is None:
         raise InvalidData("kpi.filters_invalid", errors={"org": FieldError("kpi.organisation_unknown",
                                                                           {"organisation": organisation_code[:60]})})
-    facts = load_facts(session, as_of, organisation.path)
+    facts = load_facts(session, as_of, organisation.path, (month.start, month.end))
     end = min(month.end, as_of)
     lines = []
     for bureau in subtree(session, organisation):

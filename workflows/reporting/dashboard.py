@@ -144,10 +144,11 @@ def build_dashboard(session: so.Session, query: DashboardQuery, as_of: datetime,
                     backlog: BacklogReader = backlog_from_ledger) -> Dashboard:
     """The period's report and, for the trend charts, every KPI month by month (`Period.trend_months`)."""
     organisation, period = query.organisation, query.period
-    facts = load_facts(session, as_of, organisation.path)
+    months = period.trend_months()
+    window = (min(period.start, months[0].start), max(period.end, months[-1].end))
+    facts = load_facts(session, as_of, organisation.path, window)
     report = report_from_facts(facts, organisation.code, period, query.filters, as_of, targets,
                                backlog(session, organisation.path, period.start, min(period.end, as_of)))
-    months = period.trend_months()
     trend: dict[str, list[float | None]] = {key: [] for key in KPI_KEYS}
     received = []
     for month in months:

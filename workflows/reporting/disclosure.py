@@ -39,7 +39,7 @@ class Disclosure:
 
 def monthly_disclosure(session: so.Session, month: Period, as_of: datetime, show_parties: bool) -> Disclosure:
     """Every active bureau's anonymised figures (with its subtree) for the month, in tree order."""
-    facts = load_facts(session, as_of)
+    facts = load_facts(session, as_of, window=(month.start, month.end))
     bureaus = []
     for org in session.scalars(sa.select(Organisation).where(Organisation.active.is_(True))
                                .order_by(Organisation.path)):

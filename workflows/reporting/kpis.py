@@ -265,7 +265,7 @@ def kpi_report(session: so.Session, organisation: Organisation, period: Period, 
                as_of: datetime, targets: KpiTargets | None = None,
                backlog: BacklogReader = backlog_from_ledger) -> KpiReport:
     """Every figure of the organisation with its subtree for the period, as the log stood at `as_of`."""
-    facts = load_facts(session, as_of, organisation.path)
+    facts = load_facts(session, as_of, organisation.path, (period.start, period.end))
     return report_from_facts(facts, organisation.code, period, filters, as_of, targets,
                              backlog(session, organisation.path, period.start, min(period.end, as_of)))
 
@@ -286,7 +286,7 @@ def kpi_snapshot(services: Services) -> int:
             .join(Case, Case.id == CaseOrganisation.case_id)).all()
         overdue = Counter(session.scalars(
             sa.select(QueueTask.organisation).where(QueueTask.due_at.is_not(None), QueueTask.due_at < now)))
-        facts = load_facts(session, now)
+        facts = load_facts(session, now, window=(month.start, month.end))
         organisations = {o.code: o for o in session.scalars(sa.select(Organisation))}
         backlogs = {code: backlog_from_ledger(session, org.path, month.start, min(month.end, now))
                     for code, org in organisations.items()}
