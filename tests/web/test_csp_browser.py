@@ -67,3 +67,22 @@ def test_the_api_docs_and_the_portal_run_under_the_policy(new_page, artifacts):
         == "refused"
     page.wait_for_timeout(200)
     assert any("Content Security Policy" in problem for problem in problems)
+
+
+def test_the_dashboard_oversight_and_administration_run_under_the_policy(services, new_page, artifacts):
+    to_investigation(services)
+    create_actor(services, "adm-zj", "admin", "EEB-330000")
+    page = new_page()
+    problems = _watch(page)
+    browser_login(page, "sup-hz")
+    for path in ("/dashboard/", "/oversight/", "/oversight/ledger"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    shoot(page, artifacts, "csp-oversight-ledger")
+    admin = new_page()
+    problems += _watch(admin)
+    browser_login(admin, "adm-zj")
+    for path in ("/admin/users", "/admin/organisations", "/admin/log", "/admin/timers"):
+        admin.goto(path)
+        admin.wait_for_load_state("networkidle")
+    assert problems == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.domain.conftest import create_actor
 from tests.web.helpers import to_investigation
 from webui.security import CONTENT_SECURITY_POLICY
 
@@ -52,4 +53,30 @@ def test_pages_have_no_inline_script_and_no_inline_event_handler(as_user, web, s
         found += [(path, m.group(0)) for m in INLINE_SCRIPT.finditer(page)]
         found += [(path, m.group(0)[:80]) for m in INLINE_HANDLER.finditer(page)]
         found += [(path, "javascript: URL") for _ in re.finditer(r"href=\"javascript:", page)]
+    assert found == []
+
+
+def test_no_page_of_any_route_has_inline_script_for_any_kind_of_user(app, as_user, web, services):
+    """Every GET route (a new page is checked too), anonymous and for each kind of signed-in user."""
+    from tests.web.test_attack_routes import _routes
+
+    case = to_investigation(services)
+    create_actor(services, "des-zj", "designer", "EEB-330000")
+    create_actor(services, "adm-zj", "admin", "EEB-330000")
+    values = {"case_id": case.case_id, "task_id": case.task_id("调查核实"), "case_no": case.case_no,
+              "version_id": 1, "process_id": "petition"}
+    pages = [url for _, method, url in _routes(app, values) if method == "GET"]
+    found, checked = [], 0
+    users = ("reg-hz", "sup-hz", "han-xh", "lead-xh", "aud-zj", "des-zj", "adm-zj")
+    for client in [web] + [as_user(u) for u in users]:
+        for url in pages:
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            checked += 1
+            page = response.get_data(as_text=True)
+            found += [(url, m.group(0)[:80]) for m in INLINE_SCRIPT.finditer(page)]
+            found += [(url, m.group(0)[:80]) for m in INLINE_HANDLER.finditer(page)]
+            found += [(url, "javascript: URL") for _ in re.finditer(r"href=\"javascript:", page)]
+    assert checked >= 40
     assert found == []
