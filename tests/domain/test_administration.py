@@ -321,6 +321,16 @@ def test_a_chinese_excel_file_in_gb18030_with_chinese_headers_imports(services, 
     assert user_row(services, "imp-gb").role_names == {"registrar", "handler"}
 
 
+def test_api_tokens_issued_and_revoked_are_in_the_log(services, admin):
+    from workflows.channels.tokens import create_token, revoke_token
+
+    issued = create_token(services, admin, "hotline-12345", XIHU, ["registrar"])
+    revoke_token(services, admin, issued.id)
+    assert [(e.action, e.target) for e in events(services)] == [("api_token.create", "hotline-12345"),
+                                                              ("api_token.revoke", "hotline-12345")]
+    assert issued.secret not in events(services)[0].details, "never the secret"
+
+
 # -- the log ------------------------------------------------------------------------------------------------
 def test_the_log_filters_by_administrator_action_target_and_day(services, admin, make_actor):
     other = make_actor("root2", "admin", "EEB-330000")

@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "organisation.move": _l("Organisation moved"),
     "organisation.deactivate": _l("Organisation deactivated"),
     "organisation.activate": _l("Organisation activated"),
+    "api_token.create": _l("API token created"),
+    "api_token.revoke": _l("API token revoked"),
 }
 
 
@@ -36,7 +38,7 @@ DETAIL_LABELS = {
     "level": _l("Level"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"), "parent": _l("Under"),
     "path": _l("Path"), "organisations": _l("Organisations moved"), "via": _l("Through"),
     "users": _l("Accounts"), "generated": _l("Password generated"), "failed_logins": _l("Failed sign-ins"),
-    "locked_until": _l("Locked until"),
+    "locked_until": _l("Locked until"), "prefix": _l("Token"),
 }
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 ACTIONS = ("user.create", "user.update", "user.disable", "user.enable", "user.unlock", "user.reset_password",
            "user.import",
            "organisation.create", "organisation.rename", "organisation.move", "organisation.deactivate",
-           "organisation.activate")
+           "organisation.activate", "api_token.create", "api_token.revoke")
 
 
 def require_admin(actor: Actor) -> None:

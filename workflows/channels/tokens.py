@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from engine.errors import FieldError, InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor
+from workflows.admin.log import record
 from workflows.models import ApiCall, ApiToken, Organisation
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ def create_token(services: Services, admin: Actor, name: str, organisation: str,
                        roles=",".join(roles), created_by=admin.username, created_at=services.clock.now())
         tx.add(row)
         tx.flush()
+        record(tx, row.created_at, admin, "api_token.create", name, organisation=organisation, roles=roles,
+               prefix=row.prefix)
         return IssuedToken(row.id, row.name, row.prefix, secret)
 
 
@@ -73,6 +76,7 @@ def revoke_token(services: Services, admin: Actor, token_id: int) -> None:
             raise NotFound("api_token.not_found", token=token_id)
         if row.revoked_at is None:
             row.revoked_at, row.revoked_by = services.clock.now(), admin.username
+            record(tx, row.revoked_at, admin, "api_token.revoke", row.name, prefix=row.prefix)
 
 
 def list_tokens(services: Services) -> list[ApiToken]:
