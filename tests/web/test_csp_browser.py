@@ -32,6 +32,9 @@ def test_the_operator_and_audit_pages_run_under_the_policy(services, new_page):
     auditor.wait_for_load_state("networkidle")
     auditor.goto("/audit/versions")
     auditor.wait_for_load_state("networkidle")
+    auditor.click("a[href$=\"/heatmap\"]")
+    auditor.wait_for_selector("#heatmap svg")
+    auditor.wait_for_load_state("networkidle")
     assert problems == []
 
 
