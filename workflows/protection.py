@@ -150,9 +150,18 @@ def keyring_of(settings: Settings) -> KeyRing:
 
 
 def _create_key_file(path: Path) -> None:
+    """Write a new ring of one key, atomically: processes starting together (gunicorn's workers) all end up
+    reading the one file that was linked first, never a half-written one or each their own key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new_key_entry("k1") + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    draft.write_text(new_key_entry("k1") + "\n", encoding="utf-8")
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
 
 
 def install_keyring(db: Database, keyring: KeyRing) -> None:

@@ -116,3 +116,15 @@ def test_a_malformed_data_key_is_refused_naming_the_setting(text, problem):
     with pytest.raises(DataKeyError, match=problem) as refused:
         parse_keys(text, "security.data_key")
     assert problem == "no data key" or problem == "must differ" or "security.data_key" in str(refused.value)
+
+
+def test_the_key_file_is_created_once_with_one_key_and_kept(tmp_path):
+    from workflows.protection import keyring_of
+    from workflows.settings import load_settings
+
+    settings = load_settings(environ={}, overrides={"security.data_key_file": str(tmp_path / "keys" / "data_key")})
+    first = keyring_of(settings)
+    path = tmp_path / "keys" / "data_key"
+    assert [k.key_id for k in first.keys] == ["k1"] and path.stat().st_mode & 0o777 == 0o600
+    assert keyring_of(settings) == first
+    assert sorted(p.name for p in path.parent.iterdir()) == ["data_key"]
