@@ -1,6 +1,6 @@
 """Security headers on every response: a Content-Security-Policy that allows scripts only from our own static
 files (no inline script, no inline event handler, no eval), no framing by any site, no type sniffing, and
-no case URLs leaked in the Referer header to other sites."""
+no case URLs leaked in the Referer header to other sites; behind HTTPS, HTTP Strict Transport Security."""
 from __future__ import annotations
 
 from flask import Flask, Response
@@ -32,11 +32,18 @@ HEADERS = {
 }
 
 
+# Sent only when the deployment says it is behind HTTPS (security.session_cookie_secure): browsers then refuse
+# plain HTTP to the site for a year.
+STRICT_TRANSPORT = "max-age=31536000"
+
+
 def init_app(app: Flask) -> None:
+    headers = dict(HEADERS)
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers["Strict-Transport-Security"] = STRICT_TRANSPORT
+
+    def security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
     app.after_request(security_headers)
-
-
-def security_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response

@@ -80,3 +80,14 @@ def test_no_page_of_any_route_has_inline_script_for_any_kind_of_user(app, as_use
             found += [(url, "javascript: URL") for _ in re.finditer(r"href=\"javascript:", page)]
     assert checked >= 40
     assert found == []
+
+
+def test_strict_transport_security_only_when_the_deployment_is_behind_https(services, web):
+    from dataclasses import replace
+
+    from webui import create_app
+
+    assert "Strict-Transport-Security" not in web.get("/login").headers
+    settings = replace(services.settings, security=replace(services.settings.security, session_cookie_secure=True))
+    https = create_app(services=replace(services, settings=settings)).test_client()
+    assert https.get("/login").headers["Strict-Transport-Security"] == "max-age=31536000"
