@@ -231,6 +231,7 @@ def demo_command(if_empty: bool, cases: int, seed: int) -> None:
 def register_commands(app: Flask) -> None:
     from webui.migration_cli import cases_group
     from webui.security_cli import security_group
+    from webui.users_cli import users_group
     for command in (db_group, deploy_command, verify_command, deadlines_group, run_command, scheduler_command,
-                    serve_command, demo_command, cases_group, security_group):
+                    serve_command, demo_command, cases_group, security_group, users_group):
         app.cli.add_command(command)

@@ -108,6 +108,30 @@ def add_organisation(services: Services, admin: Actor, code: str, name_zh: str, 
                name_zh=name_zh.strip(), name_en=name_en.strip())
 
 
+def add_root_organisation(services: Services, admin: Actor, code: str, name_zh: str, name_en: str,
+                          level: str) -> bool:
+    """An organisation at the top of the tree (a deployment's first, from the command line); False when it
+    exists already. Refused by field like `add_organisation`."""
+    require_admin(admin)
+    code = code.strip()
+    now = services.clock.now()
+    with services.db.unit_of_work() as tx:
+        if tx.get(Organisation, code) is not None:
+            return False
+        errors = _names(name_zh, name_en)
+        if not CODE.match(code):
+            errors["code"] = FieldError("organisation.code_format")
+        if level not in ORG_LEVELS:
+            errors["level"] = FieldError("field.one_of", {"options": list(ORG_LEVELS)})
+        if errors:
+            raise InvalidData("organisation.not_created", errors=errors)
+        tx.add(Organisation(code=code, name_zh=name_zh.strip(), name_en=name_en.strip(), level=level,
+                            parent_code=None, path=code + "/", active=True))
+        record(tx, now, admin, "organisation.create", code, level=level, name_zh=name_zh.strip(),
+               name_en=name_en.strip())
+        return True
+
+
 def rename_organisation(services: Services, admin: Actor, code: str, name_zh: str, name_en: str) -> None:
     require_admin(admin)
     now = services.clock.now()

@@ -185,6 +185,16 @@ def get_account(services: Services, admin: Actor, user_id: int) -> AccountRow:
         return _row(_user(session, user_id))
 
 
+def find_account(services: Services, admin: Actor, username: str) -> AccountRow:
+    """The account with this user name; NotFound('user.not_found') otherwise."""
+    require_admin(admin)
+    with services.db.reader() as session:
+        user = session.scalar(sa.select(User).where(User.username == username.strip()))
+        if user is None:
+            raise NotFound("user.not_found", user=username)
+        return _row(user)
+
+
 def _user(session: so.Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
