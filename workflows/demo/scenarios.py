@@ -117,6 +117,17 @@ def _approve_extension() -> Step:
         "extension_decision": "approve", "approved_days": 30, "extension_comment": "同意延期30日。"})
 
 
+def _ask_normal_track() -> Step:
+    return Step("task", "investigate", (1, 4), data=lambda c: {
+        "next_step": "normal_track", "findings": "初步调查：" + c.plan.matter.findings, "site_inspected": True,
+        "normal_track_reason": "涉及多家企业，需委托第三方监测，事实难以在简易程序期限内查清。"})
+
+
+def _approve_normal_track() -> Step:
+    return Step("task", "approve_normal_track", (0.2, 1), data=lambda c: {
+        "normal_track_decision": "approve", "normal_track_comment": "同意转为普通程序办理。"})
+
+
 def _rate() -> Step:
     def data(c: Ctx) -> dict:
         rating = c.rng.choices(("satisfied", "basically_satisfied", "dissatisfied"), (6, 3, 1))[0]
@@ -282,6 +293,8 @@ SCENARIOS = {s.name: s for s in (
               ["deliver_reply"], until=HANDLING_OVERDUE),
     _scenario("extension_requested", [REGISTER, _accept(), _request_extension()], "handling",
               ["approve_extension"], hold=6),
+    _scenario("moved_to_normal_track", [REGISTER, _accept("simple"), _ask_normal_track(), _approve_normal_track()],
+              "handling", ["investigate"], track="simple", until=HANDLING_OVERDUE),
     _scenario("extension_approved", [REGISTER, _accept(), _request_extension(), _approve_extension()], "handling",
               ["investigate"], until="extension"),
     _scenario("report_pending", [REGISTER, DISPATCH, _accept(), *_reply()], "replied", ["review_completion_report"],
@@ -342,7 +355,8 @@ SCENARIOS = {s.name: s for s in (
 REQUIRED = (("awaiting_acceptance", "county"), ("awaiting_dispatch", "city_assign"),
             ("refused_legal_channel", "county"), ("refused", "county"), ("forwarded", "county"),
             ("forwarding", "county"), ("forward_objected", "county"), ("simple_handling", "county"),
-            ("simple_archived", "county"), ("handling", "county"), ("joint_investigation", "county"),
+            ("simple_archived", "county"), ("moved_to_normal_track", "county"), ("handling", "county"),
+            ("joint_investigation", "county"),
             ("draft_pending", "county"), ("approval_pending", "county"), ("sent_back", "county"),
             ("delivery_pending", "county"), ("extension_requested", "county"), ("extension_approved", "county"),
             ("report_pending", "city_assign"), ("rework", "city_assign"), ("replied", "county"), ("rated", "county"),
