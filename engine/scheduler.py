@@ -67,6 +67,7 @@ class NodeScheduler:
         # While idle: the time the wake-up job is armed for. While sweeping: the earliest time poked
         # meanwhile, which the sweep arms when it finishes.
         self._wake_at: datetime | None = None
+        self._stopping = False
         # misfire_grace_time=None: a sweep that starts late is still wanted, however late.
         self.scheduler.add_job(self.run_due, IntervalTrigger(seconds=sweep_seconds, timezone=timezone),
                                id=SWEEP_JOB, name="sweep due timers", **_ONE_AT_A_TIME, misfire_grace_time=None)
@@ -94,6 +95,13 @@ class NodeScheduler:
         self.scheduler.start()
 
     def shutdown(self, wait: bool = True) -> None:
+        """Stop the jobs; with `wait`, let a sweep that is running finish its batches first.
+
+        APScheduler 3 holds its job-store lock while it waits for running jobs, and a sweep ends by re-arming
+        the wake-up job, which takes that lock: so from here on the sweep no longer touches APScheduler.
+        """
+        with self._lock:
+            self._stopping = True
         self.scheduler.shutdown(wait=wait)
 
     def poke(self, due_at: datetime | None = None) -> None:
@@ -160,6 +168,8 @@ class NodeScheduler:
     def _arm(self, due_at: datetime | None) -> None:
         """Re-arm the single wake-up job for `due_at` (None: disarm). Call with the lock held."""
         self._wake_at = due_at
+        if self._stopping:
+            return
         try:
             self.scheduler.remove_job(WAKE_JOB)
         except JobLookupError:

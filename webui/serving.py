@@ -21,6 +21,7 @@ Several nodes on one PostgreSQL database each run their scheduler; timers are cl
 """
 from __future__ import annotations
 
+import faulthandler
 import logging
 import multiprocessing
 import os
@@ -270,6 +271,7 @@ def run_scheduler(services, poke_fd: int | None = None, parent_pid: int | None =
     master (`parent_pid`) is gone; return the exit code. Pokes arrive on `poke_fd`, one ISO time a line."""
     from webui.node import start_scheduler
     _log_to_stderr()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>`: where each thread is
     stop = threading.Event()
     signalled: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
