@@ -11,6 +11,7 @@ import pytest
 
 from engine.errors import InvalidData
 from tests.lifecycle.helpers import (
+    ACCEPTANCE,
     HANDLER,
     INVESTIGATE,
     LEADER,
@@ -111,3 +112,14 @@ def test_asking_for_the_normal_track_needs_a_reason_and_stores_nothing_without_o
     assert set(caught.value.errors) == {"normal_track_reason"}
     assert caught.value.errors["normal_track_reason"].code == "form.required"
     assert case.instance().lock_version == before and case.task(INVESTIGATE).task_id == row.task_id
+
+
+def test_asking_for_the_simple_track_needs_the_registrars_findings_and_stores_nothing_without_them(register):
+    case = register(track="simple")
+    row = case.task(ACCEPTANCE)
+    with pytest.raises(InvalidData) as caught:
+        case.runtime.complete(row.task_id, {"acceptance_decision": "accept", "content_category": "pollution_complaint",
+                                            "track": "simple"}, "reg-wang")
+    assert {field: error.code for field, error in caught.value.errors.items()} == {
+        "first_petition": "form.required", "facts_clear": "form.required"}
+    assert case.task(ACCEPTANCE).task_id == row.task_id

@@ -49,7 +49,7 @@ def test_widgets_follow_the_schema_types():
 def test_fields_required_for_one_answer_are_shown_only_for_it():
     when = {f.name: f.show_when for f in form_fields(schema("acceptance.json"))}
     assert when == {"acceptance_decision": None, "content_category": None, "track": None,
-                    "first_petition": None, "facts_clear": None, "refusal_reason": "acceptance_decision=refuse", "forward_to": "acceptance_decision=forward",
+                    "first_petition": "track=simple", "facts_clear": "track=simple", "refusal_reason": "acceptance_decision=refuse", "forward_to": "acceptance_decision=forward",
                     "forward_reason": "acceptance_decision=forward", "acceptance_opinion": None}
     assert {f.name: f.show_when for f in form_fields(schema("investigation.json"))}["extension_days"] == \
         "next_step=request_extension"
