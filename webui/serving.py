@@ -31,18 +31,22 @@ import sys
 import threading
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+if TYPE_CHECKING:
+    from workflows.bootstrap import Services
+
 log = logging.getLogger(__name__)
 
 # How long a scheduler process that died waits before it is started again, at most (doubling from 1 s).
 RESTART_BACKOFF_MAX = 30.0
-# Exit codes of the scheduler process; gunicorn's master halts on 3 and 4 (a worker failing to boot) when it
-# reaps a child, so ours never uses those.
-EXIT_OK, EXIT_FAILED = 0, 1
+# The scheduler process's exit code when it stopped as asked (an error exits with 1, as Python does; never 3
+# or 4, which gunicorn's master reads as a worker that failed to boot).
+EXIT_OK = 0
 
 
 class NodeShared:
@@ -266,7 +270,7 @@ def serve(bind: str, workers: int, threads: int, timeout: int, scheduler: bool, 
 
 
 # -- the scheduler process -------------------------------------------------------------------------------
-def run_scheduler(services, poke_fd: int | None = None, parent_pid: int | None = None) -> int:
+def run_scheduler(services: Services, poke_fd: int | None = None, parent_pid: int | None = None) -> int:
     """Run this node's scheduler in the calling process until SIGTERM or SIGINT, or until the serving
     master (`parent_pid`) is gone; return the exit code. Pokes arrive on `poke_fd`, one ISO time a line."""
     from webui.node import start_scheduler
@@ -275,8 +279,8 @@ def run_scheduler(services, poke_fd: int | None = None, parent_pid: int | None =
     stop = threading.Event()
     signalled: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
-        # Only a list append in the handler: setting an Event there can deadlock on the lock the main thread
-        # holds inside Event.wait.
+        # Only a list append in the handler: it runs in the main thread between any two bytecodes, and
+        # setting an Event there could wait on a lock that same thread holds.
         signal.signal(signum, lambda signum, _frame: signalled.append(signum))
     scheduler = start_scheduler(services, always=True)
     log.info("timer scheduler running (pid: %s), sweeping every %s s", os.getpid(),
