@@ -25,8 +25,8 @@ from engine.definitions import Definitions
 from engine.models import AuditEvent, Instance, Timer
 from engine.runtime import Runtime
 from engine.store import Database
-from webui import create_app
-from webui.serving import NodeShared, _read_pokes
+from webui import create_app, services_of
+from webui.serving import NodeApplication, NodeShared, _read_pokes
 from workflows.migrate import head_revision, upgrade
 from workflows.settings import PROJECT_ROOT
 
@@ -108,6 +108,26 @@ def test_a_poke_written_by_a_worker_reaches_the_node_scheduler():
     shared.close()  # every write end closed: the reader sees the end and stops the scheduler process
     reader.join(timeout=5)
     assert stop.is_set()
+
+
+def test_a_step_in_a_worker_that_arms_a_timer_pokes_the_node_scheduler(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    upgrade(url)
+    for key, value in {"DATABASE_URL": url, "SECURITY_SECRET_KEY": "test", "UPLOADS_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(f"ECOPETITION_{key}", value)
+    node = NodeApplication({"bind": "127.0.0.1:0", "workers": 1}, scheduler_command=["unused"])
+    try:
+        app = node.load()  # what each worker does after the fork
+        services = services_of(app)
+        services.definitions.deploy(read_bundle(WAIT_TIMER), "designer")
+        due = (services.clock.now() + timedelta(seconds=30)).replace(microsecond=0)
+        services.runtime.start("wait_timer", {"due": due.isoformat(), "parts": 1}, "designer")
+        os.set_blocking(node.shared.poke_read, False)
+        written = os.read(node.shared.poke_read, 4096).decode().splitlines()
+        assert [datetime.fromisoformat(line) for line in written] == [due]
+        services.close()
+    finally:
+        node.shared.close()
 
 
 # -- real nodes ------------------------------------------------------------------------------------------
