@@ -74,9 +74,11 @@ def password_errors(password: str, username: str, policy: SignInPolicy) -> Field
     return FieldError(*problem) if problem is not None else None
 
 
-def set_password(user: User, password: str, now: datetime, must_change: bool) -> None:
-    """Store a new password (already checked against the policy) and end the user's other sessions."""
-    user.password_hash = hash_password(password)
+def set_password(user: User, password: str, now: datetime, must_change: bool,
+                 password_hash: str | None = None) -> None:
+    """Store a new password (already checked against the policy; `password_hash` when it was hashed before
+    the transaction) and end the user's other sessions."""
+    user.password_hash = password_hash or hash_password(password)
     user.password_changed_at = now
     user.must_change_password = must_change
     user.failed_logins, user.locked_until = 0, None

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from engine.errors import FieldError, InvalidData, NotAllowed, NotFound
-from workflows.accounts import Actor
+from workflows.accounts import Actor, hash_password
 from workflows.admin.log import record, require_admin
 from workflows.models import ROLES, Organisation, User, UserRole
 from workflows.rules.language import LOCALES
@@ -128,15 +128,31 @@ def account_errors(session: so.Session, form: AccountForm, policy: SignInPolicy,
     return errors
 
 
-def add_account(session: so.Session, now: datetime, form: AccountForm) -> tuple[User, str | None]:
+@dataclass(frozen=True)
+class FirstPassword:
+    """A first password hashed ahead of the transaction that stores it (argon2 takes a good fraction of a
+    second; an import of many accounts must not hold the database's write lock that long)."""
+
+    password_hash: str
+    generated: str | None
+
+    @classmethod
+    def of(cls, form: AccountForm) -> FirstPassword:
+        generated = None if form.password else new_password()
+        return cls(hash_password(form.password or generated), generated)
+
+
+def add_account(session: so.Session, now: datetime, form: AccountForm,
+                first: FirstPassword | None = None) -> tuple[User, str | None]:
     """Insert a checked account with its first password (generated when none was given), which the user must
     change at first sign-in; returns the user and the generated password."""
-    generated = None if form.password else new_password()
+    first = first or FirstPassword.of(form)
+    generated = first.generated
     user = User(username=form.username.strip(), display_name=form.display_name.strip() or form.username.strip(),
                 password_hash="", organisation_code=form.organisation.strip(), locale=form.locale or None,
                 active=True, created_at=now, roles=[UserRole(role=r) for r in sorted(set(form.roles))],
                 session_epoch=0, failed_logins=0)
-    set_password(user, form.password or generated, now, must_change=True)
+    set_password(user, form.password or generated or "", now, must_change=True, password_hash=first.password_hash)
     session.add(user)
     session.flush()
     return user, generated
