@@ -83,6 +83,10 @@ def script_functions(calculator: DeadlineCalculator) -> ScriptFunctions:
             """The first moment of `day` (YYYY-MM-DD) in the deadlines' timezone, as a time clocks may start at."""
             return datetime.combine(_day(day), time.min, tzinfo=calculator.rules.timezone).isoformat()
 
+        def local_day(moment: str | datetime) -> str:
+            """The day (YYYY-MM-DD) `moment` falls on in the deadlines' timezone, e.g. local_day(now())."""
+            return calculator.local_time(parse_time(moment)).date().isoformat()
+
         def reminder_before(key: str, due: str) -> str:
             """The reminder for a deadline computed elsewhere (an extended one): rule `key`'s lead time before `due`.
 
@@ -104,6 +108,7 @@ def script_functions(calculator: DeadlineCalculator) -> ScriptFunctions:
             "statutory_end": statutory_end,
             "extended_due": extended_due,
             "day_start": day_start,
+            "local_day": local_day,
             "reminder_before": reminder_before,
             "parse_time": parse_time,
             "sampled": sampled,

@@ -79,3 +79,14 @@ def test_a_receipt_date_outside_delivery_to_today_is_refused_and_nothing_is_stor
     assert f"receipt_date {receipt_date} must lie between the delivery" in caught.value.params["detail"]
     assert case.task(DELIVER).task_id == row.task_id, "the delivery is still to do"
     assert case.pending_timers() == timers and WINDOW not in timers
+
+
+def test_a_receipt_dated_today_is_taken_just_after_local_midnight(register):
+    case = register()
+    accept(case)
+    investigate(case)
+    draft_and_approve(case)
+    case.clock.set(shanghai(2026, 3, 8, 0, 30))               # still 03-07 in UTC
+    deliver(case, delivered_at=shanghai(2026, 3, 2, 15, 0), method="post", receipt_date="2026-03-08")
+    # received Sun Mar 8: + 30 = Tue Apr 7
+    assert case.pending_timers() == {WINDOW: end_of_day(2026, 4, 7)}
