@@ -3,11 +3,13 @@ to 2026) is counted with the statutory holidays and says so on the queue and the
 language, from the catalogs."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from engine.clock import ManualClock
+from tests.domain.conftest import create_actor
 from tests.web.conftest import browser_login, shoot
 from tests.web.helpers import to_investigation
 
@@ -53,3 +55,17 @@ def test_the_warning_as_the_handler_sees_it(services, new_page, artifacts):
     page.goto(f"/cases/{case.case_id}")
     assert ZH in page.locator("#deadlines .calendar-warning").inner_text()
     shoot(page, artifacts, "calendar-warning-case")
+
+
+def test_the_studio_preview_of_the_clocks_words_the_warning(services, as_user):
+    create_actor(services, "des-zj", "designer", "EEB-330000")
+    web = as_user("des-zj")
+    response = web.post("/design/drafts")
+    draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', web.get("/design/").get_data(as_text=True)).group(1)
+    answer = web.client.post(f"/design/api/drafts/{draft_id}/preview", headers={"X-CSRFToken": csrf},
+                             json={"received": "2026-09-29T10:00:00+08:00", "track": "normal"})
+    assert answer.status_code == 200
+    [warning] = answer.get_json()["warnings"]
+    assert (warning["code"], warning["params"]) == ("calendar.year_unknown", {"year": 2027})
+    assert warning["message"].startswith(ZH)
