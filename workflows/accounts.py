@@ -127,15 +127,26 @@ def set_locale(session: so.Session, user_id: int, locale: str) -> None:
         user.locale = locale
 
 
-def password_matches(user: User | None, password: str) -> bool:
-    """Whether `password` is the user's; with no user, checks against a dummy hash so that an unknown name
-    takes as long as a wrong password. Upgrades the stored hash when argon2's defaults moved."""
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches the hash; with no hash (no such user), checks against a dummy hash so that
+    an unknown name takes as long as a wrong password. Touches no database."""
     try:
-        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+        _hasher.verify(password_hash if password_hash is not None else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         return False
-    if user is None:
+    return password_hash is not None
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with weaker settings than argon2's current defaults."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's (see `verify_password`); upgrades the stored hash when argon2's
+    defaults moved."""
+    if not verify_password(user.password_hash if user is not None else None, password) or user is None:
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return True

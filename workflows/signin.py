@@ -12,8 +12,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from engine.clock import Clock
 from engine.errors import FieldError, InvalidData, NotFound
-from workflows.accounts import hash_password, password_matches
+from engine.store import Database
+from workflows.accounts import (
+    hash_password,
+    needs_rehash,
+    password_matches,
+    verify_password,
+)
 from workflows.models import User
 from workflows.rules.passwords import password_problem
 from workflows.settings import SecuritySettings
@@ -49,14 +56,41 @@ class SignInOutcome:
     locked_until: datetime | None = None
 
 
+def sign_in(db: Database, clock: Clock, policy: SignInPolicy, username: str, password: str) -> SignInOutcome:
+    """Check the name and password, counting failures against the account. A locked account is refused even
+    with the right password; the password is still checked, so that a refusal takes as long either way.
+
+    The password is checked (argon2, a good fraction of a second) outside any write transaction; only the
+    outcome is written, in a short one, on the row read again."""
+    with db.reader() as session:
+        found = session.execute(sa.select(User.id, User.password_hash)
+                                .where(User.username == (username or "").strip())).first()
+    matches = verify_password(found.password_hash if found else None, password)
+    if found is None:
+        return SignInOutcome(None)
+    with db.unit_of_work() as tx:
+        user = tx.get(User, found.id)
+        if user is None:
+            return SignInOutcome(None)
+        if matches and user.password_hash != found.password_hash:
+            matches = verify_password(user.password_hash, password)  # changed meanwhile: check the new one
+        if matches and needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        return record_attempt(user, clock.now(), policy, matches)
+
+
 def attempt_sign_in(session: so.Session, now: datetime, policy: SignInPolicy, username: str,
                     password: str) -> SignInOutcome:
-    """Check the name and password, counting failures against the account. A locked account is refused even
-    with the right password; the password is still checked, so that a refusal takes as long either way."""
+    """`sign_in` within the caller's transaction (the command line, tests)."""
     user = session.scalar(sa.select(User).where(User.username == (username or "").strip()))
     matches = password_matches(user, password)
     if user is None:
         return SignInOutcome(None)
+    return record_attempt(user, now, policy, matches)
+
+
+def record_attempt(user: User, now: datetime, policy: SignInPolicy, matches: bool) -> SignInOutcome:
+    """Count the attempt against the account: refused while locked; a failure may lock it; success clears."""
     if user.locked_until is not None and user.locked_until > now:
         return SignInOutcome(None, user.locked_until)
     if not matches or not user.active:

@@ -10,15 +10,15 @@ import sqlalchemy as sa
 from engine.errors import InvalidData
 from workflows.models import User
 from workflows.rules.passwords import password_problem
-from workflows.signin import SignInPolicy, attempt_sign_in, change_own_password
+from workflows.signin import SignInPolicy, change_own_password
+from workflows.signin import sign_in as sign_in_as_the_pages_do
 
 POLICY = SignInPolicy(failures=3, lock_minutes=10, max_lock_minutes=30)
 
 
 def sign_in(services, username: str, password: str):
-    with services.db.unit_of_work() as tx:
-        outcome = attempt_sign_in(tx, services.clock.now(), POLICY, username, password)
-        return (outcome.user.username if outcome.user else None), outcome.locked_until
+    outcome = sign_in_as_the_pages_do(services.db, services.clock, POLICY, username, password)
+    return (outcome.user.username if outcome.user else None), outcome.locked_until
 
 
 def account(services, username: str) -> User:
@@ -47,6 +47,13 @@ def test_failures_lock_the_account_for_a_growing_time_that_the_clock_releases(se
 
 def test_an_unknown_name_is_refused_like_a_wrong_password(services):
     assert sign_in(services, "nobody", "whatever") == (None, None)
+
+
+def test_a_disabled_account_is_refused_even_with_its_password(services, make_actor):
+    make_actor("xh-off", "registrar")
+    with services.db.unit_of_work() as tx:
+        tx.scalar(sa.select(User).where(User.username == "xh-off")).active = False
+    assert sign_in(services, "xh-off", "password123") == (None, None)
 
 
 @pytest.mark.parametrize("password, username, problem", [

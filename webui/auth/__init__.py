@@ -39,7 +39,7 @@ from webui.ratelimit import limiter
 from webui.urls import same_site_path
 from workflows.accounts import Actor
 from workflows.models import User
-from workflows.signin import SignInPolicy, attempt_sign_in, change_own_password
+from workflows.signin import SignInPolicy, change_own_password, sign_in
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -243,10 +243,9 @@ def login():
     if request.method == "POST":
         services = current_services()
         username = request.form.get("username", "").strip()
-        with services.db.unit_of_work() as tx:
-            outcome = attempt_sign_in(tx, services.clock.now(), SignInPolicy.of(services.settings.security),
-                                      username, request.form.get("password", ""))
-            signed_in = SignedInUser.of(outcome.user) if outcome.user is not None else None
+        outcome = sign_in(services.db, services.clock, SignInPolicy.of(services.settings.security), username,
+                          request.form.get("password", ""))
+        signed_in = SignedInUser.of(outcome.user) if outcome.user is not None else None
         if signed_in is None:
             error = _("Wrong user name or password.")
             if outcome.locked_until is not None:
