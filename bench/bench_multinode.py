@@ -93,7 +93,7 @@ class Plan:
     sweep_seconds: float = 5.0
 
 
-PLANS = {"full": Plan(bureaus=4, cases_per_bureau=60, seconds=90, kill_at=30, down_for=10, timers=400,
+PLANS = {"full": Plan(bureaus=4, cases_per_bureau=80, seconds=90, kill_at=30, down_for=10, timers=400,
                       backlog=10_000),
          "quick": Plan(bureaus=2, cases_per_bureau=8, seconds=20, kill_at=7, down_for=3, timers=60, backlog=600)}
 
