@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflows.bootstrap import Services, bootstrap, prepare_instance
 from workflows.settings import load_settings
@@ -58,6 +59,12 @@ def create_app(overrides: Mapping[str, Any] | None = None, services: Services | 
     api.init_app(app, csrf)
     # Machines post here with an API token, not from a page of ours with a session.
     csrf.exempt(open311.bp)
+
+    hops = services.settings.server.proxy_hops
+    if hops:
+        # Behind a load balancer: the client's address and scheme from the headers the proxies set, so that
+        # rate limits and logs see clients, not the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from webui.commands import register_commands
     register_commands(app)

@@ -56,6 +56,7 @@ class DatabaseSettings:
 class ServerSettings:
     host: str
     port: int
+    proxy_hops: int
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ class ServerSchema(_Section):
     settings_class = ServerSettings
     host = fields.String(load_default="127.0.0.1")
     port = fields.Integer(load_default=5000, validate=validate.Range(1, 65535))
+    # Proxies in front of the node that set X-Forwarded-For/-Proto (the client address is read from them).
+    proxy_hops = fields.Integer(load_default=0, validate=validate.Range(0, 5))
 
 
 class SecuritySchema(_Section):

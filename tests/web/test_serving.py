@@ -18,6 +18,7 @@ import psutil
 import pytest
 import requests
 import sqlalchemy as sa
+from flask import request
 
 from engine.bundles import read_bundle
 from engine.clock import ManualClock
@@ -28,7 +29,7 @@ from engine.store import Database
 from webui import create_app, services_of
 from webui.serving import NodeApplication, NodeShared, _read_pokes
 from workflows.migrate import head_revision, upgrade
-from workflows.settings import PROJECT_ROOT
+from workflows.settings import PROJECT_ROOT, SettingsError, load_settings
 
 ECOPETITION = Path(sys.executable).with_name("ecopetition")
 WAIT_TIMER = PROJECT_ROOT / "tests" / "fixtures" / "wait_timer"
@@ -83,6 +84,22 @@ def test_a_node_whose_database_is_away_is_alive_but_not_ready(tmp_path):
     assert answer.get_json()["checks"]["schema"]["ok"] is False
     assert "nothing" not in answer.get_data(as_text=True)  # no connection details on a public probe
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(("hops", "client"), [(0, "10.0.0.2"), (1, "203.0.113.9")])
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_its_headers(tmp_path, hops, client):
+    app = create_app(overrides={"database.url": f"sqlite:///{tmp_path / 'x.db'}", "security.secret_key": "test",
+                                "uploads.dir": str(tmp_path), "server.proxy_hops": hops})
+    app.add_url_rule("/test-client", "test_client", lambda: f"{request.remote_addr} {request.scheme}")
+    # The balancer (10.0.0.2) appends the address it saw; what the client wrote before it is not believed.
+    answer = app.test_client().get("/test-client", environ_base={"REMOTE_ADDR": "10.0.0.2"}, headers={
+        "X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert answer.get_data(as_text=True) == f"{client} {'https' if hops else 'http'}"
+
+
+def test_proxy_hops_is_a_small_count():
+    with pytest.raises(SettingsError, match="server.proxy_hops"):
+        load_settings(environ={"ECOPETITION_SERVER_PROXY_HOPS": "9"})
 
 
 def test_a_poke_written_by_a_worker_reaches_the_node_scheduler():
