@@ -48,7 +48,7 @@ from engine.spiff.scripting import ClockScriptEngine
 from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
 from engine.spiff.tasks import current_data
 from engine.spiff.workflow import Workflow, new_workflow
-from engine.store import Database
+from engine.store import Database, on_commit, on_rollback
 
 log = logging.getLogger(__name__)
 
@@ -357,14 +357,25 @@ class Runtime:
         instance's queue rows: the task may have closed while we waited for the lock. Returns the task's row,
         the instance and all its queue rows (the step diffs them against the workflow in memory)."""
         gone = Conflict("task.not_open", task=task_id)
-        stmt = sa.select(Instance).join(QueueTask, QueueTask.instance_id == Instance.id).where(
-            QueueTask.task_id == task_id)
-        # Only the instance row is locked: every writer of an instance's rows takes that lock first.
-        row = tx.scalar(stmt if self.db.is_sqlite else stmt.with_for_update(of=Instance))
+        if self.db.is_sqlite:
+            # BEGIN IMMEDIATE made this transaction the only writer before it read anything, so one statement
+            # reads the instance with all its queue rows as the last step left them.
+            owner = sa.select(QueueTask.instance_id).where(QueueTask.task_id == task_id).scalar_subquery()
+            found = tx.execute(sa.select(Instance, QueueTask)
+                               .outerjoin(QueueTask, QueueTask.instance_id == Instance.id)
+                               .where(Instance.id == owner)
+                               .execution_options(populate_existing=True)).all()
+            row = found[0][0] if found else None
+            queue = [q for _, q in found if q is not None]
+        else:
+            # Only the instance row is locked: every writer of an instance's rows takes that lock first. The
+            # queue rows are read after the lock, by a statement that sees what the last holder committed.
+            row = tx.scalar(sa.select(Instance).join(QueueTask, QueueTask.instance_id == Instance.id)
+                            .where(QueueTask.task_id == task_id).with_for_update(of=Instance))
+            queue = self._queue_rows(tx, row.id) if row is not None else []
         if row is None:
             raise gone
         self._check_locked(tx, row, expected_version, require_running=False)
-        queue = self._queue_rows(tx, row.id)
         queue_row = next((q for q in queue if q.task_id == task_id), None)
         if queue_row is None or row.status != "running":
             raise gone
@@ -434,8 +445,8 @@ class Runtime:
                 for key, (version, flow) in session.info.pop("warm", {}).items():
                     self.warm.put(key, version, flow)
 
-            sa.event.listen(tx, "after_commit", keep, once=True)
-            sa.event.listen(tx, "after_rollback", lambda session: session.info.pop("warm", None), once=True)
+            on_commit(tx, keep)
+            on_rollback(tx, lambda session: session.info.pop("warm", None))
         stored[instance_id] = (lock_version, workflow)
 
     def _after_commit(self, tx: so.Session, earliest: datetime) -> None:
@@ -455,8 +466,8 @@ class Runtime:
                 except Exception:
                     log.warning("a timers-armed listener failed; the interval sweep will find the timer", exc_info=True)
 
-        sa.event.listen(tx, "after_commit", notify, once=True)
-        sa.event.listen(tx, "after_rollback", lambda session: session.info.pop("armed_due", None), once=True)
+        on_commit(tx, notify)
+        on_rollback(tx, lambda session: session.info.pop("armed_due", None))
 
 
 class WarmCache:

@@ -1,11 +1,39 @@
 """Database connections and the unit of work every engine command runs in."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+
+
+def on_commit(session: so.Session, hook: Callable[[so.Session], None]) -> None:
+    """Call `hook(session)` once the session's transaction commits; never if it rolls back."""
+    session.info.setdefault(_ON_COMMIT, []).append(hook)
+
+
+def on_rollback(session: so.Session, hook: Callable[[so.Session], None]) -> None:
+    """Call `hook(session)` if the session's transaction rolls back; never if it commits."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(hook)
+
+
+_ON_COMMIT, _ON_ROLLBACK = "engine.on_commit", "engine.on_rollback"
+
+
+# One listener for every session, registered once: listening on each step's session would cost every step.
+@sa.event.listens_for(so.Session, "after_commit")
+def _after_commit(session: so.Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+    for hook in session.info.pop(_ON_COMMIT, ()):
+        hook(session)
+
+
+@sa.event.listens_for(so.Session, "after_rollback")
+def _after_rollback(session: so.Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
+    for hook in session.info.pop(_ON_ROLLBACK, ()):
+        hook(session)
 
 
 class Database:
