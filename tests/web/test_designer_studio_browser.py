@@ -156,3 +156,19 @@ def test_a_new_form_is_created_offered_by_the_picker_and_saved(services, new_pag
     page.wait_for_selector(".studio-status.ok")
     saved = get_draft(services, designer, draft_id).file("forms/site_visit.json")
     assert saved.revision == 1 and "visited_on" in saved.content
+
+
+def test_the_clocks_preview_warns_of_a_year_the_calendar_does_not_know(services, new_page, artifacts):
+    create_actor(services, "des-zj", "designer", "EEB-330000")
+    page = new_page()
+    open_studio(page)
+    page.fill("#received", "2026-03-02T10:00")
+    page.click("#preview-clocks")
+    page.wait_for_selector("#clocks tbody tr")
+    assert page.locator("#clock-warnings li").count() == 0
+    page.fill("#received", "2031-12-20T10:00")
+    page.click("#preview-clocks")
+    warning = page.locator("#clock-warnings li[data-code='calendar.year_unknown']").first
+    warning.wait_for()
+    assert "2031" in warning.inner_text() or "2032" in warning.inner_text()
+    shoot(page, artifacts, "studio-07-calendar-warning")

@@ -287,6 +287,15 @@ async function previewClocks() {
     }
     body.appendChild(row);
   }
+  // A year the working-day calendar does not know in full (the sentence comes from the server's catalogs).
+  const warnings = $('#clock-warnings');
+  warnings.innerHTML = '';
+  for (const warning of result.data.warnings || []) {
+    const item = document.createElement('li');
+    item.dataset.code = warning.code;
+    item.textContent = warning.message;
+    warnings.appendChild(item);
+  }
   $('#clocks-panel').hidden = false;
 }
 
