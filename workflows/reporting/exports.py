@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from workflows.rules.spreadsheet import neutralise_cell
 from workflows.rules.timezone import SHANGHAI
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters Excel refuses in a sheet's name; a name has at most 31 characters.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -27,11 +27,9 @@ class Table:
 
 def neutralised(value):
     """The value as a cell: text that would start a formula gets a leading apostrophe; times become local."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
     if isinstance(value, datetime):
         return value.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0)
-    return value
+    return neutralise_cell(value)
 
 
 def table_csv(table: Table) -> bytes:
