@@ -12,18 +12,19 @@ from engine.spiff.timers import set_due
 WORKFLOW_COMMANDS = ("start", "complete", "message", "timer", "correct_deadline", "cancel")
 
 
-def apply(workflow, command: str, data: dict) -> None:
-    """Apply one command to the workflow; a failing script or expression raises ScriptError."""
+def apply(workflow, command: str, data: dict, task=None) -> None:
+    """Apply one command to the workflow; a failing script or expression raises ScriptError. A live step that
+    has already found the task `data["task_ref"]` names may pass it, saving the walk of the tree."""
     with process_errors(workflow):
-        _apply(workflow, command, data)
+        _apply(workflow, command, data, task)
 
 
-def _apply(workflow, command: str, data: dict) -> None:
+def _apply(workflow, command: str, data: dict, task=None) -> None:
     if command == "start":
         workflow.task_tree.data.update(data.get("data", {}))
         workflow.do_engine_steps()
     elif command == "complete":
-        task = find_task(workflow, data["task_ref"])
+        task = task or find_task(workflow, data["task_ref"])
         if not is_ready_user_task(task):
             raise Conflict("task.not_open", task=data.get("task"))
         task.data.update(data.get("data", {}))

@@ -23,7 +23,7 @@ def form_errors(schema: dict | None, data: dict) -> dict[str, FieldError]:
         return {WHOLE_FORM: FieldError("form.not_object")}
     if not schema:
         return {}
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator = _validator(schema)
     errors: dict[str, FieldError] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = "/".join(str(p) for p in error.absolute_path)
@@ -33,6 +33,24 @@ def form_errors(schema: dict | None, data: dict) -> dict[str, FieldError]:
         else:
             errors.setdefault(path or WHOLE_FORM, field_error(error))
     return errors
+
+
+# Validators of the forms checked lately, by the schema object's id (a compiled version keeps its forms, so
+# the same form is the same object every step); the schema is kept beside its validator, so an id is never
+# reused while its entry lives.
+_VALIDATORS: dict[int, tuple[dict, jsonschema.protocols.Validator]] = {}
+_VALIDATORS_KEPT = 256
+
+
+def _validator(schema: dict):
+    entry = _VALIDATORS.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    if len(_VALIDATORS) >= _VALIDATORS_KEPT:
+        _VALIDATORS.clear()
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
 
 
 def _missing(error: jsonschema.ValidationError) -> list[str]:

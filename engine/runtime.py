@@ -182,9 +182,10 @@ class Runtime:
             check_form(compiled.form(queue_row.form), data, queue_row.title)
             workflow = self._workflow_for_step(row, at)
             timers = self._timer_rows(tx, row, workflow)
-            event = _as_stored({"task_ref": _current_ref(workflow, queue_row.task_id, queue_row.task_ref),
-                                "task": queue_row.spec_name, "data": data})
-            commands.apply(workflow, "complete", event)
+            ref, task = _current_ref(workflow, queue_row.task_id, queue_row.task_ref, with_task=True)
+            event = _as_stored({"task_ref": ref, "task": queue_row.spec_name, "data": data})
+            # The task the ref names (replay finds the same one by the ref).
+            commands.apply(workflow, "complete", event, task=task)
             return self._store(tx, row, workflow, at, actor, organisation, "complete", event, queue=queue,
                                pending_timers=timers)
 
@@ -505,16 +506,19 @@ class WarmCache:
             self._entries.clear()
 
 
-def _current_ref(workflow: Workflow, task_id: str, stored_ref: str) -> str:
+def _current_ref(workflow: Workflow, task_id: str, stored_ref: str, with_task: bool = False):
     """The task's position in the tree as the workflow stands now. A ref stored with a queue or timer row
     can go stale when an earlier branch grows (a non-interrupting reminder fired), so it is recomputed
-    from the task's id; replay, at the same point of the same history, finds the same task by it."""
+    from the task's id; replay, at the same point of the same history, finds the same task by it.
+    With `with_task`, returns (ref, the task or None)."""
     from uuid import UUID
 
     try:
-        return task_refs(workflow)[UUID(task_id)]
+        key = UUID(task_id)
+        ref = task_refs(workflow)[key]
     except (KeyError, ValueError):
-        return stored_ref
+        return (stored_ref, None) if with_task else stored_ref
+    return (ref, workflow.get_task_from_id(key)) if with_task else ref
 
 
 def _as_stored(event: dict) -> dict:

@@ -107,8 +107,5 @@ def _needed(wf) -> set[UUID]:
                 break
             ancestor, level = ancestor.parent, level + 1
     # A kept multi-instance task names its merged instances by id (its internal data): they stay with it.
-    for task_id in list(keep):
-        merged = wf.tasks[task_id].internal_data.get("merged")
-        if merged:
-            keep.update(UUID(child) for child in merged if UUID(child) in wf.tasks)
-    return keep
+    merged = {UUID(child) for task_id in keep for child in wf.tasks[task_id].internal_data.get("merged") or ()}
+    return keep | (merged & wf.tasks.keys())
