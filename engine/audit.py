@@ -32,18 +32,23 @@ def event_hash(instance_id: int, seq: int, at: datetime, actor: str, organisatio
 
 
 def append_event(session, instance: Instance, at: datetime, actor: str, organisation: str | None, command: str,
-                 data: dict) -> AuditEvent:
-    """Add the next event of `instance` to the session and advance the instance's chain head."""
+                 data: dict) -> str:
+    """Insert the next event of `instance` in the session's transaction and advance the instance's chain
+    head; returns the event's hash. The row is written at once by one INSERT, not through the session's unit
+    of work (nothing reads it back in the step)."""
     seq = instance.event_count + 1
     prev = instance.last_hash or GENESIS
     text = canonical_json(data)
     digest = event_hash(instance.id, seq, at, actor, organisation, command, text, instance.version_id, prev)
-    event = AuditEvent(instance_id=instance.id, seq=seq, at=at, actor=actor, organisation=organisation,
-                       command=command, data=text, version_id=instance.version_id, prev_hash=prev, hash=digest)
-    session.add(event)
+    session.execute(_INSERT, {"instance_id": instance.id, "seq": seq, "at": at, "actor": actor,
+                              "organisation": organisation, "command": command, "data": text,
+                              "version_id": instance.version_id, "prev_hash": prev, "hash": digest})
     instance.event_count = seq
     instance.last_hash = digest
-    return event
+    return digest
+
+
+_INSERT = AuditEvent.__table__.insert()
 
 
 def recompute(event: AuditEvent) -> str:
