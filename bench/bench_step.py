@@ -5,7 +5,8 @@ order: our step (the engine command from `bootstrap`: lock, load, complete, run 
 queue rows, timers, audit event, case row, commit); the floor (the same step by SpiffWorkflow in memory: load
 the state with the cached spec, complete, save, no database); and the naive way (the whole workflow serialized
 with its process definition by SpiffWorkflow's default serializer, one row per case, loaded and stored every
-step). Then every case is replayed and checked with `engine.replay.verify_instance`.
+step). The same three ways run on a plain linear process (tests/fixtures/linear), and the SQL statements of
+our step are counted for both. Then every case is replayed and checked with `engine.replay.verify_instance`.
 
     .venv/bin/python -m bench.bench_step        (BENCH_QUICK=1 for a smoke run)
 """
@@ -76,7 +77,7 @@ COMPONENTS = {
     "queue rows": ("projection.py", "sync_queue"),
     "timer rows": ("projection.py", "sync_timers"),
     "audit event": ("audit.py", "append_event"),
-    "case row (step listener)": ("cases.py", "track_case"),
+    "case row (step listener)": ("tracking.py", "track_case"),
     "flush (SQL writes)": ("session.py", "flush"),
     "commit": ("session.py", "commit"),
 }
@@ -359,7 +360,8 @@ def run_database(kind: str, directory: Path, plan: dict, budget: Budget) -> dict
     linear = LinearBench(services, bench.naive)
     linear.case()  # warm-up
     linear.reset()
-    while linear.cases <= plan["linear_cases"] and not budget.spent():
+    # At least one cold and one warm case whatever the budget, so the rows always have figures.
+    while linear.cases < 3 or (linear.cases <= plan["linear_cases"] and not budget.spent()):
         linear.case()
     result = {"url": url, "cases": cases, "steps": {m: summary(v) for m, v in bench.samples.items()},
               "linear": {m: summary(v) for m, v in linear.samples.items()},
