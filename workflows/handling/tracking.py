@@ -1,10 +1,11 @@
 """Keeping the case row in step with its workflow: `track_case` is the engine step listener that creates the
 row on start and refreshes its searchable columns and the organisations involved after every step. It reads
-the case row with its organisations in one statement and takes the queue rows from the step; what it
-changes is written with the engine's rows in the step's one flush."""
+the case row's tracked columns with its organisations in one statement, takes the queue rows from the step,
+and updates the row with one statement naming the columns that changed."""
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -17,23 +18,29 @@ from workflows.models import (
     CaseOrganisation,
 )
 
+# What a step may change in the case row (the rest is written once, at registration).
+_TRACKED = (Case.id, Case.status, Case.handling_org, Case.track, Case.closed_at)
+_CASES = Case.__table__
+
 
 def track_case(step: Step) -> None:
     """Engine step listener: create the case row on start, refresh its columns after every step."""
     if step.instance.process_id != PROCESS_ID:
         return
     tx = step.session
-    # The case row and the organisations it already names, in one statement.
-    found = tx.execute(sa.select(Case, CaseOrganisation.organisation)
+    # The case row's tracked columns and the organisations it already names, in one statement.
+    found = tx.execute(sa.select(*_TRACKED, CaseOrganisation.organisation)
                        .outerjoin(CaseOrganisation, CaseOrganisation.case_id == Case.id)
                        .where(Case.instance_id == step.instance.id)).all()
-    case = found[0][0] if found else None
-    known = {organisation for _, organisation in found if organisation is not None}
+    known = {row.organisation for row in found if row.organisation is not None}
     data = step.data
-    if case is None:
+    if found:
+        case = SimpleNamespace(**{column.key: found[0][i] for i, column in enumerate(_TRACKED)})
+        before = dict(vars(case))
+    else:
         if step.command != "start":
             return
-        case = _new_case(step.event["data"], step)
+        case, before = _new_case(step.event["data"], step), None
         tx.add(case)
         tx.flush()
     status = data.get("status") or case.status
@@ -45,6 +52,11 @@ def track_case(step: Step) -> None:
         case.closed_at = step.at
     elif case.status not in CLOSED_STATUSES and step.instance.status == "running":
         case.closed_at = None
+    if before is not None:
+        # An existing row is updated by one statement naming only the columns that changed, without loading
+        # it as an object for the unit of work.
+        changed = {key: value for key, value in vars(case).items() if key not in before or before[key] != value}
+        tx.execute(_CASES.update().where(_CASES.c.id == case.id).values(**changed))
     involved = {str(data[k]) for k in ORG_KEYS if data.get(k)}
     if step.queue is not None:  # the engine hands over the queue rows it just wrote
         involved.update(row.organisation for row in step.queue if row.organisation)
