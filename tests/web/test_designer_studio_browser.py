@@ -4,6 +4,10 @@ with both texts; a DMN table is edited in dmn-js and saved; two versions are com
 Screenshots: tests/artifacts/studio-*.png."""
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.domain.conftest import create_actor
 from tests.web.conftest import browser_login, shoot
 from workflows.design.drafts import get_draft, open_draft, save_file
@@ -89,7 +93,7 @@ def test_a_save_over_a_newer_save_shows_both_and_theirs_can_be_taken(services, n
     shoot(page, artifacts, "studio-03-conflict")
     page.click("#take-theirs")
     dialog.wait_for(state="hidden")
-    page.wait_for_function("document.querySelector('#file-text').value.includes('他人修改')")
+    expect(page.locator("#file-text")).to_have_value(re.compile("他人修改"))
     assert "•" not in file_button(page, "forms/acceptance.json").inner_text()
 
 
@@ -103,7 +107,7 @@ def test_a_dmn_table_is_edited_in_the_browser_and_saved(services, new_page, arti
     annotation.click()
     page.keyboard.press("End")
     page.keyboard.type(" 试改")
-    page.wait_for_function("document.querySelector(\"button.file[data-path='routing.dmn']\").textContent.includes('•')")
+    file_button(page, "routing.dmn").filter(has_text="•").wait_for()
     shoot(page, artifacts, "studio-04-dmn-table")
     page.click("#save")
     page.wait_for_selector(".studio-status.ok")
@@ -145,7 +149,7 @@ def test_a_new_form_is_created_offered_by_the_picker_and_saved(services, new_pag
     text.fill(text.input_value().replace('"properties": {}', '"properties": {"visited_on": '
                                          '{"type": "string", "format": "date", "title": "走访日期 Visited on"}}'))
     page.wait_for_selector("#form-preview-body :text('走访日期')")
-    page.wait_for_function("Number(document.querySelector('#studio').dataset.checks || 0) > 0")
+    page.wait_for_selector("#studio[data-checks]")
     file_button(page, "petition.bpmn").click()
     page.wait_for_selector("#studio[data-kind=bpmn]")
     assert page.evaluate("window.studio.select('decide_acceptance')")
