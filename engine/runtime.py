@@ -354,26 +354,27 @@ class Runtime:
 
     def _lock_task(self, tx: so.Session, task_id: str, expected_version: int | None = None
                    ) -> tuple[QueueTask, Instance, list[QueueTask]]:
-        """Lock the instance of an open task (found through the task in the same statement), then read the
-        instance's queue rows: the task may have closed while we waited for the lock. Returns the task's row,
-        the instance and all its queue rows (the step diffs them against the workflow in memory)."""
+        """Lock the instance of an open task and read its queue rows; the task may have closed while we waited
+        for the lock. Returns the task's row, the instance and all its queue rows (the step diffs them against
+        the workflow in memory)."""
         gone = Conflict("task.not_open", task=task_id)
-        if self.db.is_sqlite:
-            # BEGIN IMMEDIATE made this transaction the only writer before it read anything, so one statement
-            # reads the instance with all its queue rows as the last step left them.
-            owner = sa.select(QueueTask.instance_id).where(QueueTask.task_id == task_id).scalar_subquery()
-            found = tx.execute(sa.select(Instance, QueueTask)
-                               .outerjoin(QueueTask, QueueTask.instance_id == Instance.id)
-                               .where(Instance.id == owner)
-                               .execution_options(populate_existing=True)).all()
-            row = found[0][0] if found else None
-            queue = [q for _, q in found if q is not None]
-        else:
-            # Only the instance row is locked: every writer of an instance's rows takes that lock first. The
-            # queue rows are read after the lock, by a statement that sees what the last holder committed.
-            row = tx.scalar(sa.select(Instance).join(QueueTask, QueueTask.instance_id == Instance.id)
-                            .where(QueueTask.task_id == task_id).with_for_update(of=Instance))
-            queue = self._queue_rows(tx, row.id) if row is not None else []
+        # One statement finds the task's instance, locks it and reads all its queue rows. On SQLite, BEGIN
+        # IMMEDIATE made this transaction the only writer before it read anything. On PostgreSQL the lock is
+        # FOR UPDATE OF instance; if it had to wait for another step, the instance row comes back as that step
+        # committed it but the queue rows as they were when the statement began: `seen` (the lock version in
+        # the statement's snapshot) then differs from the row's, and the queue rows are read again.
+        seen_row = so.aliased(Instance)
+        seen = sa.select(seen_row.lock_version).where(seen_row.id == Instance.id).scalar_subquery()
+        owner = sa.select(QueueTask.instance_id).where(QueueTask.task_id == task_id).scalar_subquery()
+        stmt = (sa.select(Instance, QueueTask, seen.label("seen"))
+                .outerjoin(QueueTask, QueueTask.instance_id == Instance.id)
+                .where(Instance.id == owner)
+                .execution_options(populate_existing=True))
+        found = tx.execute(stmt if self.db.is_sqlite else stmt.with_for_update(of=Instance)).all()
+        row = found[0][0] if found else None
+        queue = [q for _, q, _ in found if q is not None]
+        if row is not None and found[0].seen != row.lock_version:
+            queue = self._queue_rows(tx, row.id)
         if row is None:
             raise gone
         self._check_locked(tx, row, expected_version, require_running=False)

@@ -7,6 +7,7 @@ twice fails here on either database."""
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from contextlib import contextmanager
 
@@ -24,10 +25,9 @@ from tests.engine.helpers import (
     timers,
 )
 
-# A completion on a process without timers: lock (instance through the task), queue rows, UPDATE instance,
-# DELETE and INSERT queue_task, INSERT audit_event. SQLite sends its BEGIN IMMEDIATE and reads the instance
-# with its queue rows in one statement (it already holds the write lock); PostgreSQL locks, then reads them.
-LINEAR_COMPLETE = {"sqlite": 6, "postgresql": 6}
+# A completion on a process without timers: the instance (locked, found through the task) with its queue
+# rows, UPDATE instance, DELETE and INSERT queue_task, INSERT audit_event; SQLite sends its BEGIN IMMEDIATE.
+LINEAR_COMPLETE = {"sqlite": 6, "postgresql": 5}
 
 
 @contextmanager
@@ -71,7 +71,7 @@ def test_a_completion_without_timers_sends_the_fewest_statements(runtime, db, ba
     assert len(texts) <= LINEAR_COMPLETE[backend], "\n".join(texts)
     assert not any(table == "timer" for _, table in found), "no timer row is read or written without timers"
     assert found[("UPDATE", "instance")] == 1, "the instance row is written once"
-    assert found[("SELECT", "queue_task")] <= 1 and found[("SELECT", "instance")] == 1
+    assert found[("SELECT", "queue_task")] == 0 and found[("SELECT", "instance")] == 1
     [second] = queue(db, started.instance_id)
     assert second.title == "Step 2 第2步" and instance(db, started.instance_id).lock_version == 3
 
@@ -101,7 +101,7 @@ def test_a_claim_and_a_message_stay_within_their_bounds(runtime, db, backend):
     [first] = queue(db, started.instance_id)
     with counted(db) as texts:
         runtime.claim(first.task_id, "alice")
-    # lock, queue rows, UPDATE queue_task, UPDATE instance, INSERT audit_event (+ BEGIN on SQLite)
+    # the instance with its queue rows, UPDATE queue_task, UPDATE instance, INSERT audit_event (+ BEGIN)
     assert len(texts) <= LINEAR_COMPLETE[backend] - 1, "\n".join(texts)
     assert queue(db, started.instance_id)[0].assignee == "alice"
 
@@ -118,4 +118,51 @@ def test_a_stale_version_or_a_closed_task_reads_and_writes_nothing_more(runtime,
         runtime.complete(first.task_id, {}, "alice")
     assert gone.value.code == "task.not_open"
     assert not [t for t in texts if t.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert instance(db, started.instance_id).event_count == 2
+
+
+def test_a_step_that_waited_for_the_lock_reads_the_queue_rows_as_the_other_step_left_them(runtime, db, backend):
+    """On PostgreSQL the locking statement returns the instance as the step it waited for committed it, but
+    the rows it joined as they were before; the step must notice and read them again, or a claim would take
+    a task that step already completed. (SQLite takes its write lock before reading anything.)"""
+    if backend != "postgresql":
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE before the first read")
+    started = runtime.start("linear", {}, "alice")
+    [first] = queue(db, started.instance_id)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(session, row):  # the first completion keeps its lock until the second one waits for it
+        holding.set()
+        assert release.wait(10)
+
+    runtime.before_commit = hold
+    outcomes = {}
+    first_step = threading.Thread(target=lambda: outcomes.setdefault(
+        "first", runtime.complete(first.task_id, {}, "alice")))
+    first_step.start()
+    assert holding.wait(10)
+    runtime.before_commit = None
+
+    def second():
+        try:
+            runtime.claim(first.task_id, "bob")
+        except Conflict as exc:
+            outcomes["second"] = exc.code
+
+    second_step = threading.Thread(target=second)
+    second_step.start()
+    with db.engine.connect() as watcher:  # until the second step waits on the instance's row lock
+        for _ in range(500):
+            waiting = watcher.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar()
+            if waiting:
+                break
+            threading.Event().wait(0.01)
+        assert waiting, "the claim never waited for the lock"
+    release.set()
+    first_step.join(10)
+    second_step.join(10)
+    assert outcomes.get("second") == "task.not_open", outcomes
+    assert [row.title for row in queue(db, started.instance_id)] == ["Step 2 第2步"]
     assert instance(db, started.instance_id).event_count == 2
