@@ -337,7 +337,7 @@ class Runtime:
 
     def _lock(self, tx: so.Session, instance_id: int, expected_version: int | None = None,
               require_running: bool = True) -> Instance:
-        row = tx.scalar(self.db.for_update(sa.select(Instance).where(Instance.id == instance_id)))
+        row = tx.scalar(_INSTANCE if self.db.is_sqlite else _INSTANCE_LOCKED, {"instance_id": instance_id})
         if row is None:
             raise NotFound("instance.not_found", instance=instance_id)
         return self._check_locked(tx, row, expected_version, require_running)
@@ -363,14 +363,8 @@ class Runtime:
         # FOR UPDATE OF instance; if it had to wait for another step, the instance row comes back as that step
         # committed it but the queue rows as they were when the statement began: `seen` (the lock version in
         # the statement's snapshot) then differs from the row's, and the queue rows are read again.
-        seen_row = so.aliased(Instance)
-        seen = sa.select(seen_row.lock_version).where(seen_row.id == Instance.id).scalar_subquery()
-        owner = sa.select(QueueTask.instance_id).where(QueueTask.task_id == task_id).scalar_subquery()
-        stmt = (sa.select(Instance, QueueTask, seen.label("seen"))
-                .outerjoin(QueueTask, QueueTask.instance_id == Instance.id)
-                .where(Instance.id == owner)
-                .execution_options(populate_existing=True))
-        found = tx.execute(stmt if self.db.is_sqlite else stmt.with_for_update(of=Instance)).all()
+        stmt = _OPEN_TASK if self.db.is_sqlite else _OPEN_TASK_LOCKED
+        found = tx.execute(stmt, {"task_id": task_id}).all()
         row = found[0][0] if found else None
         queue = [q for _, q, _ in found if q is not None]
         if row is not None and found[0].seen != row.lock_version:
@@ -386,8 +380,7 @@ class Runtime:
     @staticmethod
     def _queue_rows(tx: so.Session, instance_id: int) -> list[QueueTask]:
         # Read after the lock was taken, so they are the rows as the last step left them.
-        return list(tx.scalars(sa.select(QueueTask).where(QueueTask.instance_id == instance_id)
-                               .execution_options(populate_existing=True)))
+        return list(tx.scalars(_QUEUE_ROWS, {"instance_id": instance_id}))
 
     @staticmethod
     def _timer_rows(tx: so.Session, row: Instance, workflow: Workflow) -> list[Timer]:
@@ -395,7 +388,7 @@ class Runtime:
         every step leaves exactly one pending row per armed timer (engine.projection.sync_timers)."""
         if not has_armed_timers(workflow):
             return []
-        return list(tx.scalars(sa.select(Timer).where(Timer.instance_id == row.id, Timer.status == "pending")))
+        return list(tx.scalars(_PENDING_TIMERS, {"instance_id": row.id}))
 
     def _store(self, tx: so.Session, row: Instance, workflow: Workflow, at: datetime, actor: str,
                organisation: str | None, command: str, event: dict, status: str | None = None,
@@ -414,8 +407,7 @@ class Runtime:
         if queue is None:
             queue = self._queue_rows(tx, row.id)
         if pending_timers is None:
-            pending_timers = list(tx.scalars(sa.select(Timer).where(
-                Timer.instance_id == row.id, Timer.status == "pending")))
+            pending_timers = list(tx.scalars(_PENDING_TIMERS, {"instance_id": row.id}))
         # Nothing is flushed until every row is in place: the instance row is updated once, the rows of each
         # table are written together, and listeners' queries do not write the engine's rows early.
         with tx.no_autoflush:
@@ -505,6 +497,27 @@ class WarmCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _open_task_statement() -> sa.Select:
+    """The instance of the task `:task_id` with all its queue rows, and its lock version as the statement's
+    snapshot sees it (built once: the statement is the same every step)."""
+    seen_row = so.aliased(Instance)
+    seen = sa.select(seen_row.lock_version).where(seen_row.id == Instance.id).scalar_subquery()
+    owner = sa.select(QueueTask.instance_id).where(QueueTask.task_id == sa.bindparam("task_id")).scalar_subquery()
+    return (sa.select(Instance, QueueTask, seen.label("seen"))
+            .outerjoin(QueueTask, QueueTask.instance_id == Instance.id)
+            .where(Instance.id == owner)
+            .execution_options(populate_existing=True))
+
+
+_OPEN_TASK = _open_task_statement()
+_OPEN_TASK_LOCKED = _OPEN_TASK.with_for_update(of=Instance)
+_INSTANCE = sa.select(Instance).where(Instance.id == sa.bindparam("instance_id"))
+_INSTANCE_LOCKED = _INSTANCE.with_for_update()
+_QUEUE_ROWS = (sa.select(QueueTask).where(QueueTask.instance_id == sa.bindparam("instance_id"))
+               .execution_options(populate_existing=True))
+_PENDING_TIMERS = sa.select(Timer).where(Timer.instance_id == sa.bindparam("instance_id"), Timer.status == "pending")
 
 
 def _current_ref(workflow: Workflow, task_id: str, stored_ref: str, with_task: bool = False):

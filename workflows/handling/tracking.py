@@ -21,6 +21,10 @@ from workflows.models import (
 # What a step may change in the case row (the rest is written once, at registration).
 _TRACKED = (Case.id, Case.status, Case.handling_org, Case.track, Case.closed_at)
 _CASES = Case.__table__
+# Built once: the statement is the same every step.
+_FIND = (sa.select(*_TRACKED, CaseOrganisation.organisation)
+         .outerjoin(CaseOrganisation, CaseOrganisation.case_id == Case.id)
+         .where(Case.instance_id == sa.bindparam("instance_id")))
 
 
 def track_case(step: Step) -> None:
@@ -29,9 +33,7 @@ def track_case(step: Step) -> None:
         return
     tx = step.session
     # The case row's tracked columns and the organisations it already names, in one statement.
-    found = tx.execute(sa.select(*_TRACKED, CaseOrganisation.organisation)
-                       .outerjoin(CaseOrganisation, CaseOrganisation.case_id == Case.id)
-                       .where(Case.instance_id == step.instance.id)).all()
+    found = tx.execute(_FIND, {"instance_id": step.instance.id}).all()
     known = {row.organisation for row in found if row.organisation is not None}
     data = step.data
     if found:
