@@ -1,7 +1,7 @@
 """Keeping the case row in step with its workflow: `track_case` is the engine step listener that creates the
 row on start and refreshes its searchable columns and the organisations involved after every step. It reads
 the case row's tracked columns with its organisations in one statement, takes the queue rows from the step,
-and updates the row with one statement naming the columns that changed."""
+and updates the row's tracked columns with one statement."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,7 +21,9 @@ from workflows.models import (
 # What a step may change in the case row (the rest is written once, at registration).
 _TRACKED = (Case.id, Case.status, Case.handling_org, Case.track, Case.closed_at)
 _CASES = Case.__table__
-# Built once: the statement is the same every step.
+# Built once: the statements are the same every step.
+_UPDATE = _CASES.update().where(_CASES.c.id == sa.bindparam("new_id")).values(
+    **{name: sa.bindparam(f"new_{name}") for name in ("status", "handling_org", "track", "closed_at", "updated_at")})
 _FIND = (sa.select(*_TRACKED, CaseOrganisation.organisation)
          .outerjoin(CaseOrganisation, CaseOrganisation.case_id == Case.id)
          .where(Case.instance_id == sa.bindparam("instance_id")))
@@ -37,12 +39,11 @@ def track_case(step: Step) -> None:
     known = {row.organisation for row in found if row.organisation is not None}
     data = step.data
     if found:
-        case = SimpleNamespace(**{column.key: found[0][i] for i, column in enumerate(_TRACKED)})
-        before = dict(vars(case))
+        case, new = SimpleNamespace(**{column.key: found[0][i] for i, column in enumerate(_TRACKED)}), False
     else:
         if step.command != "start":
             return
-        case, before = _new_case(step.event["data"], step), None
+        case, new = _new_case(step.event["data"], step), True
         tx.add(case)
         tx.flush()
     status = data.get("status") or case.status
@@ -54,11 +55,10 @@ def track_case(step: Step) -> None:
         case.closed_at = step.at
     elif case.status not in CLOSED_STATUSES and step.instance.status == "running":
         case.closed_at = None
-    if before is not None:
-        # An existing row is updated by one statement naming only the columns that changed, without loading
-        # it as an object for the unit of work.
-        changed = {key: value for key, value in vars(case).items() if key not in before or before[key] != value}
-        tx.execute(_CASES.update().where(_CASES.c.id == case.id).values(**changed))
+    if not new:
+        # An existing row is updated by one statement (the same every step), without loading it as an object
+        # for the unit of work.
+        tx.execute(_UPDATE, {f"new_{key}": value for key, value in vars(case).items()})
     involved = {str(data[k]) for k in ORG_KEYS if data.get(k)}
     if step.queue is not None:  # the engine hands over the queue rows it just wrote
         involved.update(row.organisation for row in step.queue if row.organisation)
