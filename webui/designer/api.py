@@ -26,6 +26,7 @@ from webui.designer.schemas import (
     PreviewIn,
     ProblemOut,
     SaveFileIn,
+    plain_params,
 )
 from webui.forms import form_fields
 from webui.i18n.errors import error_message, field_messages
@@ -142,11 +143,7 @@ def diff(old_id: int, new_id: int):
 
 
 def _error(status: int, exc, **extra):
-    return jsonify(code=exc.code, message=error_message(exc), params=_plain(exc.params), **extra), status
-
-
-def _plain(params: dict) -> dict:
-    return {key: value for key, value in params.items() if isinstance(value, (str, int, float, bool, type(None)))}
+    return jsonify(code=exc.code, message=error_message(exc), params=plain_params(exc.params), **extra), status
 
 
 @api.errorhandler(StaleDraftFile)

@@ -9,6 +9,11 @@ from workflows.design.dry_run import STEP_KINDS, DryStep
 from workflows.rules.deadlines_preview import TRACKS
 
 
+def plain_params(params: dict) -> dict:
+    """An error's parameters that JSON carries as they are (texts, numbers, flags); the sentence has them all."""
+    return {key: value for key, value in params.items() if isinstance(value, (str, int, float, bool, type(None)))}
+
+
 class SaveFileIn(Schema):
     content = fields.String(required=True)
     revision = fields.Integer(required=True, allow_none=True)
@@ -153,6 +158,6 @@ class DryRunOut(Schema):
             return None
         from engine.errors import EngineError
 
-        return {"index": failure.index, "code": failure.code, "params": failure.params,
+        return {"index": failure.index, "code": failure.code, "params": plain_params(failure.params),
                 "message": error_message(EngineError(failure.code, **failure.params)),
                 "fields": field_messages(failure.errors)}

@@ -177,7 +177,7 @@ def dry_run(services: Services, actor: Actor, draft_id: int, received: datetime,
                 try:
                     _perform(world, case.instance_id, step)
                 except EngineError as exc:
-                    failure = StepFailure(index, exc.code, _plain(exc.params), getattr(exc, "errors", {}))
+                    failure = StepFailure(index, exc.code, dict(exc.params), getattr(exc, "errors", {}))
                     break
             return _result(world, case.instance_id, case.case_no, failure)
         finally:
@@ -310,7 +310,3 @@ def _sample_value(spec: dict, today: date) -> Any:
     if spec.get("format") == "date-time":
         return f"{today.isoformat()}T10:00:00+08:00"
     return "样例 sample" if spec.get("minLength", 0) <= 9 else "样例 sample " * (spec["minLength"] // 9 + 1)
-
-
-def _plain(params: dict) -> dict:
-    return {key: value for key, value in params.items() if isinstance(value, (str, int, float, bool, type(None)))}
