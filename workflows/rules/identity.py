@@ -9,10 +9,20 @@ _COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司",
 
 
 # -- who is behind a case ------------------------------------------------------------------------------
+def _folded(text: str | None) -> str:
+    """Full-width folded (NFKC), without spaces, punctuation or symbols."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZS" and not ch.isspace())
+
+
+def normalise_place(text: str | None) -> str:
+    """A place as typed (address or location) folded and lower-case: "文三路 99号" and "文三路99号" are one."""
+    return _folded(text).lower()
+
+
 def normalise_party(name: str | None) -> str:
     """A reported party's name without spaces, punctuation or a company-form suffix (有限公司, 公司)."""
-    text = unicodedata.normalize("NFKC", name or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZS" and not ch.isspace())
+    text = _folded(name)
     for suffix in _COMPANY_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]

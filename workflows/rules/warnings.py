@@ -4,13 +4,12 @@ cases in the last period against the average of the periods before). No IO: the 
 stores the warnings (workflows/oversight/warnings.py)."""
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workflows.rules.identity import normalise_party
+from workflows.rules.identity import normalise_party, normalise_place
 
 HOTSPOT_PARTY = "hotspot_party"
 HOTSPOT_PLACE = "hotspot_place"
@@ -57,13 +56,6 @@ class Finding:
     baseline: float | None
     window_start: datetime
     window_end: datetime
-
-
-def normalise_place(text: str | None) -> str:
-    """A place as typed (address or location) without spaces and punctuation, full-width folded, lower-case:
-    "文三路 99号" and "文三路99号" are one place."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZS" and not ch.isspace()).lower()
 
 
 def county_division(code: str) -> str:
