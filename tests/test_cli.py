@@ -84,3 +84,39 @@ def test_deadlines_preview_prints_its_table_from_the_catalogs_in_either_language
 def test_deadlines_preview_refuses_a_time_without_offset(cli):
     result = cli.invoke(args=["deadlines", "preview", "--received", "2026-09-29T10:00"])
     assert result.exit_code == 2 and "timezone offset" in result.output
+
+
+def test_the_run_command_serves_the_app(tmp_path):
+    """`make run` ends in `ecopetition run`: it must start serving on the configured host and port."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, ECOPETITION_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+               ECOPETITION_SERVER_PORT=str(port), ECOPETITION_SECURITY_SECRET_KEY_FILE=str(tmp_path / "secret"),
+               ECOPETITION_SECURITY_DATA_KEY_FILE=str(tmp_path / "data_key"),
+               ECOPETITION_UPLOADS_DIR=str(tmp_path / "uploads"), ECOPETITION_SCHEDULER_ENABLED="false")
+    command = str(Path(sys.executable).with_name("ecopetition"))
+    node = subprocess.Popen([command, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        answer = None
+        for _ in range(150):
+            if node.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    answer = response.status
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert answer == 200, node.stdout.read() if node.poll() is not None else "no answer on the port"
+    finally:
+        node.terminate()
+        node.wait(timeout=10)

@@ -172,7 +172,7 @@ def run_command(host: str | None, port: int | None) -> None:
     try:
         # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
         from werkzeug.serving import run_simple
-        run_simple(host or server["host"], port or server["port"], current_app._get_current_object(),
+        run_simple(host or server.host, port or server.port, current_app._get_current_object(),
                    threaded=True, use_reloader=False)
     finally:
         if scheduler is not None:
