@@ -16,6 +16,7 @@ from engine.models import AuditEvent, Timer
 from tests.domain.conftest import services_on
 from tests.domain.test_demo import DEMO, NOW
 from workflows.accounts import Actor
+from workflows.demo.simulation import LEDGER_SWEEP_EVERY
 from workflows.models import (
     Case,
     CaseLink,
@@ -27,10 +28,9 @@ from workflows.models import (
 from workflows.oversight.ledger import (
     decide_strike_off,
     request_strike_off,
-    sweep_backlog,
     update_entry,
 )
-from workflows.oversight.models import BacklogEntry
+from workflows.oversight.models import BacklogEntry, OversightEvent
 from workflows.reporting.kpis import (
     KPI_KEYS,
     KpiFilters,
@@ -254,42 +254,58 @@ def test_targets_mark_each_figure_met_or_missed_and_the_repeat_rate_is_a_ceiling
     assert demo_services.settings.kpi.targets.timely_acceptance == 100, "config.yaml's default"
 
 
-def test_backlog_resolution_comes_from_the_ledger(demo_services):
-    """Cases overdue in October enter the ledger then; in November some are struck off with approval: the
-    November figure is those over the entries open at November's start, as the ledger rows say."""
-    entered = datetime(2026, 10, 20, 2, 0, tzinfo=NOW.tzinfo)
-    with demo_services.db.unit_of_work() as tx:
-        on_ledger = sweep_backlog(tx, entered)
-    assert on_ledger, "the demo has cases overdue in October"
+def test_the_demo_fills_the_ledger_as_its_cases_fall_overdue_and_strikes_some_off_with_approval(demo_services):
+    """The simulation runs the ledger's sweep on its way, so each entry carries the hour its case fell overdue,
+    not the demo's end; and the demo strikes a few off, asked by one person and approved by another."""
     with demo_services.db.reader() as session:
         entries = list(session.scalars(sa.select(BacklogEntry).order_by(BacklogEntry.id)))
+        approvals = list(session.scalars(sa.select(OversightEvent).where(OversightEvent.kind == "ledger.strike_approved")))
+    assert entries, "the demo has overdue cases"
+    for entry in entries:
+        assert entry.overdue_since < entry.entered_at <= entry.overdue_since + LEDGER_SWEEP_EVERY, entry.case_id
+    assert min(entry.entered_at for entry in entries) < NOW - timedelta(days=30), "entries from weeks ago"
+    struck = [entry for entry in entries if entry.status == "struck_off"]
+    assert struck and {event.subject_id for event in approvals} == {entry.id for entry in struck}
+    for entry in struck:
+        assert entry.struck_off_by not in (None, entry.requested_by) and entry.struck_off_at == NOW
+
+
+def test_backlog_resolution_comes_from_the_ledger(demo_services):
+    """More entries are struck off with approval at the demo's end: for every bureau and period the figure is the
+    cases struck off or closed in it over the entries open at its start, as the ledger rows say; a period that
+    began before anything was on the ledger has no figure."""
+    with demo_services.db.reader() as session:
+        entries = list(session.scalars(sa.select(BacklogEntry).where(BacklogEntry.status == "open")
+                                       .order_by(BacklogEntry.id)))
         users = {(u.organisation_code, r): Actor.of(u) for u in session.scalars(sa.select(User))
                  for r in u.role_names}
-    struck = entries[: max(1, len(entries) // 2)]
-    for entry in struck:
+    for entry in entries[: max(1, len(entries) // 2)]:
         supervisor, leader = users[(entry.organisation, "supervisor")], users[(entry.organisation, "leader")]
         update_entry(demo_services, supervisor, entry.id, leader.username, "现场复查并约谈企业负责人。")
         request_strike_off(demo_services, supervisor, entry.id, "问题已整改到位。")
         decide_strike_off(demo_services, leader, entry.id, True, "同意销号。")
-    november = parse_period("2026-11")
     with demo_services.db.reader() as session:
         rows = session.execute(sa.select(BacklogEntry.case_id, BacklogEntry.org_path, BacklogEntry.entered_at,
                                          BacklogEntry.struck_off_at, Case.closed_at)
                                .join(Case, Case.id == BacklogEntry.case_id)).all()
-        for org in organisations(session):
-            figure = kpi_report(session, org, november, KpiFilters(), NOW).figures["backlog_resolution"]
-            at_start = {case_id for case_id, path, at, struck_at, closed in rows
-                        if path.startswith(org.path) and at < november.start
-                        and (struck_at is None or struck_at >= november.start)
-                        and (closed is None or closed >= november.start)}
-            resolved = {case_id for case_id, path, at, struck_at, closed in rows if case_id in at_start
-                        and ((struck_at is not None and struck_at < NOW) or (closed is not None and closed < NOW))}
-            assert (set(figure.denominator), set(figure.numerator)) == (at_start, resolved), org.code
-            if org.code == "EEB-330000":
-                assert figure.denominator and figure.numerator and figure.value < 1 or len(entries) == 1
-        october = kpi_report(session, session.get(Organisation, "EEB-330000"), parse_period("2026-10"), KpiFilters(),
-                             NOW).figures["backlog_resolution"]
-    assert october.denominator == [], "nothing was on the ledger when October began"
+        for key in ("2026-10", "2026-11", "2026-Q4", "2026-11-01..2026-11-10"):
+            period = parse_period(key)
+            for org in organisations(session):
+                figure = kpi_report(session, org, period, KpiFilters(), NOW).figures["backlog_resolution"]
+                at_start = {case_id for case_id, path, at, struck_at, closed in rows
+                            if path.startswith(org.path) and at < period.start
+                            and (struck_at is None or struck_at >= period.start)
+                            and (closed is None or closed >= period.start)}
+                resolved = {case_id for case_id, path, at, struck_at, closed in rows if case_id in at_start
+                            and any(moment is not None and moment < period.end and moment <= NOW
+                                    for moment in (struck_at, closed))}
+                assert (set(figure.denominator), set(figure.numerator)) == (at_start, resolved), (key, org.code)
+        november = kpi_report(session, session.get(Organisation, "EEB-330000"), parse_period("2026-11"),
+                              KpiFilters(), NOW).figures["backlog_resolution"]
+        year = kpi_report(session, session.get(Organisation, "EEB-330000"), parse_period("2026"), KpiFilters(),
+                          NOW).figures["backlog_resolution"]
+    assert november.denominator and november.numerator, "on the demo, a figure to show"
+    assert year.denominator == [] and year.percent is None, "nothing was on the ledger when 2026 began"
 
 
 def test_the_nightly_snapshot_stores_the_months_figures_as_the_dashboard_counts_them(demo_services):

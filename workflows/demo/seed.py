@@ -66,8 +66,9 @@ def run_demo(settings: Settings, cases: int = 200, seed: int = 7, if_empty: bool
         echo(f"planning {cases} demo cases (seed {seed}) from {clock.now():%Y-%m-%d} to {now:%Y-%m-%d}")
         plans = Planner(services, seed, now).plans(cases)
         Simulation(services, clock, actors, now).run(plans)
-        warnings = seed_oversight(services, actors)
-        echo(f"oversight: {len(warnings)} early warnings; two overdue cases owned and under supervision")
+        oversight = seed_oversight(services, actors)
+        echo(f"oversight: {len(oversight.warnings)} early warnings; two overdue cases owned and under supervision;"
+             f" {oversight.on_ledger} cases on the backlog ledger, {len(oversight.struck_off)} struck off")
         return _report(services, plans, time.perf_counter() - started)
     finally:
         services.close()

@@ -1,5 +1,6 @@
 """Driving planned demo cases through the real engine on a manual clock moved back in time; every step
-goes through the same use cases an operator's would."""
+goes through the same use cases an operator's would, and the backlog ledger's sweep runs on the way as its cron
+job would, so the ledger's entries carry the times their cases fell overdue."""
 from __future__ import annotations
 
 import heapq
@@ -17,6 +18,11 @@ from workflows.demo.planner import Plan
 from workflows.demo.scenarios import CHILD_SUFFIX, Ctx, Step
 from workflows.handling.tasks import complete_task
 from workflows.intake.registration import register_case
+from workflows.oversight.ledger import sweep_backlog
+
+# How often the simulated ledger sweep runs: the cron job's every quarter hour would cost the demo seconds and
+# change nothing a reader sees.
+LEDGER_SWEEP_EVERY = timedelta(hours=1)
 
 
 # -- running them --------------------------------------------------------------------------------------
@@ -30,6 +36,7 @@ class Simulation:
         self.actors = actors
         self.now = now
         self.sweeper = TimerSweeper(services.runtime)
+        self.next_ledger_sweep = clock.now() + LEDGER_SWEEP_EVERY
 
     def run(self, plans: list[Plan]) -> None:
         queue = [(plan.times[0], plan.index, plan) for plan in plans]
@@ -51,16 +58,31 @@ class Simulation:
             plan.times[plan.done:] = [t + timedelta(days=1) for t in plan.times[plan.done:]]
             heapq.heappush(queue, (retry, plan.index, plan))
         self.advance(self.now)
+        self._sweep_ledger(self.now)  # the demo ends with the ledger as a sweep at its end leaves it
 
     def advance(self, until: datetime) -> None:
-        """Move the clock to `until`, firing every timer on the way at the moment it falls due."""
-        while (due := self.sweeper.next_due()) is not None and due <= until:
+        """Move the clock to `until`, firing every timer on the way at the moment it falls due and sweeping
+        overdue cases onto the backlog ledger every LEDGER_SWEEP_EVERY."""
+        while True:
+            due = self.sweeper.next_due()
+            if self.next_ledger_sweep <= until and (due is None or self.next_ledger_sweep < due):
+                self._sweep_ledger(self.next_ledger_sweep)
+                self.next_ledger_sweep += LEDGER_SWEEP_EVERY
+                continue
+            if due is None or due > until:
+                break
             if due > self.clock.now():
                 self.clock.set(due)
             if not self.sweeper.sweep():
                 raise RuntimeError(f"a timer due at {due.isoformat()} did not fire; see the log")
         if until > self.clock.now():
             self.clock.set(until)
+
+    def _sweep_ledger(self, moment: datetime) -> None:
+        if moment > self.clock.now():
+            self.clock.set(moment)
+        with self.services.db.unit_of_work() as tx:
+            sweep_backlog(tx, moment)
 
     def _perform(self, plan: Plan, step: Step) -> bool:
         services = self.services

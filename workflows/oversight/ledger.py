@@ -46,9 +46,11 @@ class BacklogFigures:
     resolved: list[int]
 
 
-def backlog_figures(session: so.Session, org_path: str, start: datetime, end: datetime) -> BacklogFigures:
+def backlog_figures(session: so.Session, org_path: str, start: datetime, end: datetime,
+                    as_of: datetime | None = None) -> BacklogFigures:
     """Case ids on the ledger at `start` within the bureaus whose path starts with `org_path`, and those of them
-    resolved (struck off, or the case closed) in [start, end)."""
+    resolved (struck off, or the case closed) in [start, end) and by `as_of` (a period still running counts
+    what has happened, up to and including that moment, as the KPIs read the event log)."""
     rows = session.execute(
         sa.select(BacklogEntry.case_id, BacklogEntry.struck_off_at, Case.closed_at)
         .join(Case, Case.id == BacklogEntry.case_id)
@@ -57,8 +59,11 @@ def backlog_figures(session: so.Session, org_path: str, start: datetime, end: da
                sa.or_(Case.closed_at.is_(None), Case.closed_at >= start))
         .order_by(BacklogEntry.case_id)).all()
     at_start = [case_id for case_id, _, _ in rows]
-    resolved = [case_id for case_id, struck, closed in rows
-                if (struck is not None and struck < end) or (closed is not None and closed < end)]
+
+    def by_then(moment: datetime | None) -> bool:
+        return moment is not None and moment < end and (as_of is None or moment <= as_of)
+
+    resolved = [case_id for case_id, struck, closed in rows if by_then(struck) or by_then(closed)]
     return BacklogFigures(at_start, resolved)
 
 

@@ -70,12 +70,11 @@ def build_bulletin(session: so.Session, organisation_code: str, month: Period, a
         raise InvalidData("kpi.filters_invalid", errors={"org": FieldError("kpi.organisation_unknown",
                                                                           {"organisation": organisation_code[:60]})})
     facts = load_facts(session, as_of, organisation.path, (month.start, month.end))
-    end = min(month.end, as_of)
     lines = []
     for bureau in subtree(session, organisation):
         mine = [f for f in facts if f.under(bureau.path)]
         lines.append(BureauLine(bureau, report_from_facts(mine, bureau.code, month, KpiFilters(), as_of, targets,
-                                                          backlog(session, bureau.path, month.start, end))))
+                                                          backlog(session, bureau.path, month.start, month.end, as_of))))
     report = lines[0].report
     return Bulletin(organisation, month, report, lines, report.volumes["reported_party"][:TOP_PARTIES], as_of)
 

@@ -148,7 +148,7 @@ def build_dashboard(session: so.Session, query: DashboardQuery, as_of: datetime,
     window = (min(period.start, months[0].start), max(period.end, months[-1].end))
     facts = load_facts(session, as_of, organisation.path, window)
     report = report_from_facts(facts, organisation.code, period, query.filters, as_of, targets,
-                               backlog(session, organisation.path, period.start, min(period.end, as_of)))
+                               backlog(session, organisation.path, period.start, period.end, as_of))
     trend: dict[str, list[float | None]] = {key: [] for key in KPI_KEYS}
     received = []
     for month in months:
@@ -158,7 +158,7 @@ def build_dashboard(session: so.Session, query: DashboardQuery, as_of: datetime,
                 trend[key].append(None)
             received.append(None)
             continue
-        ledger = backlog(session, organisation.path, month.start, min(month.end, as_of))
+        ledger = backlog(session, organisation.path, month.start, month.end, as_of)
         monthly = report_from_facts(facts, organisation.code, month, query.filters, as_of, targets, ledger)
         for key in KPI_KEYS:
             trend[key].append(monthly.figures[key].percent)

@@ -22,6 +22,7 @@ import sqlalchemy.orm as so
 
 from engine.models import AuditEvent, Timer
 from workflows.models import Case, CaseLink, CaseOrganisation
+from workflows.oversight.models import BacklogEntry
 
 ACCEPTANCE_TASK = "decide_acceptance"
 REPLY_TASK = "deliver_reply"
@@ -94,8 +95,9 @@ def load_facts(session: so.Session, as_of: datetime, scope_path: str | None = No
     None), as they stood at `as_of`: events and timers after it are not read.
 
     With a `window` [start, end), only the cases that can count in a period inside it are read: received in
-    it, with an event in it (a decision, a reply, a rating, a rating window opened), or with a deadline in it
-    (a decision or reply due then, made earlier or not at all). Every figure of such a period is the same as
+    it, with an event in it (a decision, a reply, a rating, a rating window opened), with a deadline in it
+    (a decision or reply due then, made earlier or not at all), or on the backlog ledger during it (a backlog
+    case may have no event for months, and still counts in 积案化解率). Every figure of such a period is the same as
     over all cases; the reading no longer grows with the years of cases kept."""
     cases_query = sa.select(Case.id, Case.case_no, Case.instance_id, Case.registration_org)
     if scope_path is not None:
@@ -109,7 +111,10 @@ def load_facts(session: so.Session, as_of: datetime, scope_path: str | None = No
                                                      AuditEvent.at >= start, AuditEvent.at < end)),
             sa.exists(sa.select(Timer.id).where(Timer.instance_id == Case.instance_id,
                                                 Timer.spec_name.in_((ACCEPTANCE_DEADLINE, HANDLING_DEADLINE)),
-                                                Timer.due_at >= start, Timer.due_at < end))))
+                                                Timer.due_at >= start, Timer.due_at < end)),
+            Case.id.in_(sa.select(BacklogEntry.case_id).where(
+                BacklogEntry.entered_at < end,
+                sa.or_(BacklogEntry.struck_off_at.is_(None), BacklogEntry.struck_off_at >= start)))))
     cases = session.execute(cases_query.order_by(Case.id)).all()
     if not cases:
         return []

@@ -165,15 +165,15 @@ class KpiReport:
                                                                             {"kpi": kpi, "part": part})})
 
 
-# Reads the backlog ledger: (session, org_path, start, end) -> (case ids at start, of them resolved), or None
-# when the figure is not wanted.
-BacklogReader = Callable[[so.Session, str, datetime, datetime], tuple[list[int], list[int]] | None]
+# Reads the backlog ledger: (session, org_path, period start, period end, as_of) -> (case ids at start, of them
+# resolved by as_of), or None when the figure is not wanted.
+BacklogReader = Callable[[so.Session, str, datetime, datetime, datetime], tuple[list[int], list[int]] | None]
 
 
-def backlog_from_ledger(session: so.Session, org_path: str, start: datetime,
-                        end: datetime) -> tuple[list[int], list[int]] | None:
-    """The backlog ledger's figures for the organisation's subtree and the period."""
-    figures = backlog_figures(session, org_path, start, end)
+def backlog_from_ledger(session: so.Session, org_path: str, start: datetime, end: datetime,
+                        as_of: datetime) -> tuple[list[int], list[int]] | None:
+    """The backlog ledger's figures for the organisation's subtree and the period, as it stood at `as_of`."""
+    figures = backlog_figures(session, org_path, start, end, as_of)
     return list(figures.at_start), list(figures.resolved)
 
 
@@ -267,7 +267,7 @@ def kpi_report(session: so.Session, organisation: Organisation, period: Period, 
     """Every figure of the organisation with its subtree for the period, as the log stood at `as_of`."""
     facts = load_facts(session, as_of, organisation.path, (period.start, period.end))
     return report_from_facts(facts, organisation.code, period, filters, as_of, targets,
-                             backlog(session, organisation.path, period.start, min(period.end, as_of)))
+                             backlog(session, organisation.path, period.start, period.end, as_of))
 
 
 def kpi_snapshot(services: Services) -> int:
@@ -288,7 +288,7 @@ def kpi_snapshot(services: Services) -> int:
             sa.select(QueueTask.organisation).where(QueueTask.due_at.is_not(None), QueueTask.due_at < now)))
         facts = load_facts(session, now, window=(month.start, month.end))
         organisations = {o.code: o for o in session.scalars(sa.select(Organisation))}
-        backlogs = {code: backlog_from_ledger(session, org.path, month.start, min(month.end, now))
+        backlogs = {code: backlog_from_ledger(session, org.path, month.start, month.end, now)
                     for code, org in organisations.items()}
     figures: dict[str, dict] = defaultdict(lambda: {"cases": 0, "open": 0, "closed": 0, "by_channel": Counter()})
     for organisation, _case_id, status, channel in cases:
