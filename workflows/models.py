@@ -328,5 +328,5 @@ class ImportedRow(Base):
 
 # Tables that live next to the feature that owns them. They are imported here, so that importing this
 # module registers every domain table with the metadata (Alembic, create_all in tests).
-import workflows.admin.models
+import workflows.admin.models  # the administrators' log
 import workflows.oversight.models  # noqa: F401  (the backlog ledger, ownership, supervision, warnings)
