@@ -23,21 +23,24 @@ def new_data_key(key_id: str) -> None:
     click.echo(new_key_entry(key_id))
 
 
-@security_group.command("reseal", help="Seal every case again with the newest data key of the ring.")
+@security_group.command("reseal", help="Seal every case, and wrap every case's own key, again with the newest "
+                                      "data key of the ring.")
 @click.option("--batch", type=int, default=500, show_default=True, help="Cases per transaction.")
 @with_appcontext
 def reseal(batch: int) -> None:
     services = current_app.extensions["ecopetition"]
 
     def progress(report: ResealReport) -> None:
-        click.echo(f"{report.cases} cases looked at, {report.resealed} sealed again")
+        click.echo(f"{report.cases} cases looked at, {report.resealed} sealed again; {report.case_keys} case keys "
+                   f"looked at, {report.rewrapped} wrapped again")
 
     report = reseal_cases(services.db, batch, progress)
-    click.echo(f"done: {report.cases} cases, {report.resealed} sealed again; cases per key now: "
+    click.echo(f"done: {report.cases} cases, {report.resealed} sealed again; {report.case_keys} case keys, "
+               f"{report.rewrapped} wrapped again; rows per key now: "
                + (", ".join(f"{k}={n}" for k, n in sorted(report.keys_in_use.items())) or "none"))
 
 
-@security_group.command("keys-in-use", help="How many cases have a value sealed with each data key.")
+@security_group.command("keys-in-use", help="How many rows (cases, cases' own keys) are sealed with each data key.")
 @with_appcontext
 def keys_in_use_command() -> None:
     counts = keys_in_use(current_app.extensions["ecopetition"].db)

@@ -124,6 +124,17 @@ class Case(Base):
 
 
 # The personal columns sealed at rest, and the blind index kept for each one searched by equality.
+class PersonalKey(Base):
+    """A case's own data key (envelope encryption, workflows/personal.py): it seals the petitioner's personal
+    fields inside the workflow's start data, state and start event. The key itself is stored sealed by the
+    data key ring, so a ring rotation re-wraps these rows and never touches the hash-chained events."""
+
+    __tablename__ = "personal_key"
+    ref: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    secret: so.Mapped[str] = so.mapped_column(SealedText("personal_key.secret"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+
+
 PERSONAL_COLUMNS = ("petitioner_name", "petitioner_phone", "petitioner_id_number", "petitioner_address")
 BLIND_INDEXES = {"petitioner_phone": "petitioner_phone_index", "petitioner_id_number": "petitioner_id_number_index"}
 

@@ -27,8 +27,10 @@ def test_a_rotation_is_finished_from_the_command_line(services, make_actor, cloc
     ring = f"{new_key},{TEST_DATA_KEY}"
     with services_on(services.settings.database_url, clock, tmp_path, {"security.data_key": ring}) as rotated:
         runner = create_app(services=rotated).test_cli_runner()
-        assert runner.invoke(args=["security", "keys-in-use"]).output.strip() == "test=1"
+        # The case row and the case's own key are sealed with the old key.
+        assert runner.invoke(args=["security", "keys-in-use"]).output.strip() == "test=2"
         resealed = runner.invoke(args=["security", "reseal"])
         assert resealed.exit_code == 0, resealed.output
-        assert "done: 1 cases, 1 sealed again; cases per key now: k2=1" in resealed.output
-        assert runner.invoke(args=["security", "keys-in-use"]).output.strip() == "k2=1"
+        assert ("done: 1 cases, 1 sealed again; 1 case keys, 1 wrapped again; rows per key now: k2=2"
+                in resealed.output)
+        assert runner.invoke(args=["security", "keys-in-use"]).output.strip() == "k2=2"

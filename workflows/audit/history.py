@@ -21,6 +21,7 @@ from engine.verify import Verdict, verify_instance
 from workflows.accounts import Actor
 from workflows.cases import get_case
 from workflows.models import Case
+from workflows.personal import open_petitioner
 from workflows.rules.masking import mask_personal
 
 if TYPE_CHECKING:
@@ -167,9 +168,15 @@ def case_history(services: Services, actor: Actor, case_id: int, masked: bool = 
         instance, version, events = _instance_events(session, case.instance_id)
     compiled = services.definitions.compiled(instance.version_id)
     states = list(replay_states(services.runtime, instance.process_id, instance.version_id, events))
-    if masked:
+    # The replayed data holds the petitioner sealed with the case's key (workflows/personal.py): opened here,
+    # then masked unless the reader may see it in full.
+    keys: dict[str, bytes | None] = {}
+    with services.db.reader() as session:
         for state in states:
-            state.data = mask_personal(state.data)
+            if isinstance(state.data.get("petitioner"), dict):
+                state.data = dict(state.data, petitioner=open_petitioner(session, state.data["petitioner"], keys))
+            if masked:
+                state.data = mask_personal(state.data)
     labels = Labels(compiled)
     # Each event is read in the words of the version it ran on (a migrated case's earlier tasks may have
     # other names in the version it runs on now).

@@ -17,6 +17,7 @@ from workflows.models import (
     Case,
     CaseOrganisation,
 )
+from workflows.personal import open_petitioner
 
 # What a step may change in the case row (the rest is written once, at registration).
 _TRACKED = (Case.id, Case.status, Case.handling_org, Case.track, Case.closed_at)
@@ -71,7 +72,7 @@ def track_case(step: Step) -> None:
 
 
 def _new_case(data: dict, step: Step) -> Case:
-    petitioner = data.get("petitioner") or {}
+    petitioner = open_petitioner(step.session, data.get("petitioner"))
     return Case(
         instance_id=step.instance.id, case_no=data["case_no"], channel=data["channel"],
         received_at=datetime.fromisoformat(data["received_at"]),

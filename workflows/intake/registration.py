@@ -21,6 +21,7 @@ from workflows.models import (
     POLLUTION_TYPES,
     Case,
 )
+from workflows.personal import seal_petitioner
 from workflows.rules.organisations import check_division_code
 from workflows.validation import (
     CodedSchema,
@@ -127,6 +128,9 @@ def register_case(services: Services, actor: Actor, form: dict,
         try:
             with services.db.unit_of_work() as tx:
                 start["case_no"] = _next_case_no(tx, actor.organisation, received)
+                # The personal fields enter the workflow (state, start event) sealed under a key of the case's
+                # own; the case row below gets them in its sealed columns (workflows/personal.py).
+                start["petitioner"] = seal_petitioner(tx, data["petitioner"], services.clock.now())
                 result = services.runtime.start(PROCESS_ID, start, actor.username, organisation=actor.organisation,
                                                 business_key=start["case_no"], session=tx)
                 case = tx.scalar(sa.select(Case).where(Case.instance_id == result.instance_id))
