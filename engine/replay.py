@@ -22,6 +22,7 @@ from engine.projection import (
     task_role,
 )
 from engine.spiff.prune import BOUNDED, is_bounded, mark_bounded, prune
+from engine.spiff.recorded import EVENT_KEY as RECORDED_KEY
 from engine.spiff.refs import task_refs
 from engine.spiff.tasks import (
     current_data,
@@ -55,13 +56,14 @@ def walk_events(runtime, process_id: str, version_id: int, events: list[AuditEve
         data = json.loads(event.data)
         if event.command == "start":
             compiled = runtime.definitions.compiled(event.version_id or version_id)
-            workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at)
+            workflow = runtime.new_workflow(compiled, data.get("process_id", process_id), event.at,
+                                            data.get(RECORDED_KEY))
             if data.get(BOUNDED):
                 mark_bounded(workflow)
         elif workflow is None:
             raise EngineError("replay.no_start", seq=event.seq, command=event.command)
         else:
-            workflow.script_engine = runtime.script_engine(event.at)
+            workflow.script_engine = runtime.script_engine(event.at, data.get(RECORDED_KEY))
         if event.command == "migrate":
             apply_recorded(workflow, runtime.definitions.compiled(data["to_version"]), data)
         elif event.command in commands.WORKFLOW_COMMANDS:

@@ -47,6 +47,8 @@ from engine.spiff.refs import task_refs
 from engine.spiff.scripting import ClockScriptEngine
 from engine.spiff.serializer import SERIALIZER_VERSION, StateSerializer
 from engine.spiff.tasks import current_data
+from engine.spiff.recorded import EVENT_KEY as RECORDED_KEY
+from engine.spiff.recorded import CallRecord
 from engine.spiff.workflow import Workflow, new_workflow
 from engine.store import Database, on_commit, on_rollback
 
@@ -116,14 +118,16 @@ class Runtime:
         self.timers_armed_listeners: list[Callable[[datetime], None]] = []
 
     # -- workflow construction -------------------------------------------------------------------------
-    def script_engine(self, at: datetime) -> ClockScriptEngine:
+    def script_engine(self, at: datetime, recorded: list | None = None) -> ClockScriptEngine:
+        """The script engine of a step at `at`; `recorded` gives the answers its event kept (a replay)."""
         # Within one step time stands still at the step's time: live and replay see the same "now".
         step_clock = ManualClock(at)
-        return ClockScriptEngine(step_clock, self.functions(step_clock), self.script_limits)
+        return ClockScriptEngine(step_clock, self.functions(step_clock), self.script_limits, CallRecord(recorded))
 
-    def new_workflow(self, compiled: CompiledVersion, process_id: str, at: datetime) -> Workflow:
+    def new_workflow(self, compiled: CompiledVersion, process_id: str, at: datetime,
+                     recorded: list | None = None) -> Workflow:
         spec, subprocess_specs = compiled.spec(process_id)
-        return new_workflow(spec, subprocess_specs, self.script_engine(at))
+        return new_workflow(spec, subprocess_specs, self.script_engine(at, recorded))
 
     def load_workflow(self, row: Instance, at: datetime | None = None) -> Workflow:
         compiled = self.definitions.compiled(row.version_id)
@@ -414,6 +418,10 @@ class Runtime:
             with process_errors(workflow):
                 queue = sync_queue(tx, row.id, workflow, refs, at, refresh, existing=queue)
                 armed = sync_timers(tx, row.id, workflow, refs, at, pending_timers, refresh, pruned)
+                # What configuration-dependent functions answered in this step (deadlines), for replay.
+                answers = workflow.script_engine.record.entries()
+                if answers:
+                    event[RECORDED_KEY] = answers
                 append_event(tx, row, at, actor, organisation, command, event)
             if self.step_listeners:
                 step = Step(tx, row, workflow, command, event, actor, organisation, at, queue)

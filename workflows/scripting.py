@@ -2,6 +2,9 @@
 
 Replay re-runs every script at the time its event was recorded, so nothing here reads the wall clock, the
 database or any other state: deadlines come from the rules table loaded at start-up, "now" from the step clock.
+The functions whose answers depend on configuration (the deadlines table, the working calendar, the timezone)
+are `recorded`: a step's event keeps what they answered and a replay gets those answers back, so configuring
+next year's holidays later does not change the deadlines an old case was given (engine/spiff/recorded.py).
 Times travel through process data as ISO 8601 strings with an offset.
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.clock import Clock
+from engine.spiff.recorded import recorded
 from workflows.rules import organisations
 from workflows.rules.deadlines import WORKING_DAYS, DeadlineCalculator
 
@@ -57,36 +61,44 @@ def script_functions(calculator: DeadlineCalculator) -> ScriptFunctions:
     """The functions the petition BPMN may call, counting deadlines with `calculator`."""
 
     def build(clock: Clock) -> dict[str, Callable[..., Any]]:
+        @recorded
         def deadline(key: str, start: str) -> str:
             """When clock `key` started at `start` runs out (23:59:59 local on its last day)."""
             return calculator.due(key, parse_time(start)).isoformat()
 
+        @recorded
         def reminder(key: str, start: str) -> str:
             """When the yellow reminder of clock `key` started at `start` goes out."""
             return calculator.reminder(key, parse_time(start)).isoformat()
 
+        @recorded
         def extension_due(current_due: str, days: int) -> str:
             """The handling deadline after extending `current_due` by `days` (refused beyond the rule's maximum)."""
             return calculator.extension_due(parse_time(current_due), days).isoformat()
 
+        @recorded
         def statutory_end(key: str, start: str) -> str:
             """The last day (YYYY-MM-DD) of clock `key` started at `start` as the statute counts it, before rolling
             over non-working days: the day an extension runs on from."""
             return calculator.statutory_end(key, parse_time(start)).isoformat()
 
+        @recorded
         def extended_due(end_day: str, days: int) -> str:
             """The deadline of a period whose statutory last day is `end_day` after extending it by `days`
             (refused beyond the extension rule's maximum); the new last day rolls over non-working days once."""
             return calculator.extension_from_end(_day(end_day), days).isoformat()
 
+        @recorded
         def day_start(day: str) -> str:
             """The first moment of `day` (YYYY-MM-DD) in the deadlines' timezone, as a time clocks may start at."""
             return datetime.combine(_day(day), time.min, tzinfo=calculator.rules.timezone).isoformat()
 
+        @recorded
         def local_day(moment: str | datetime) -> str:
             """The day (YYYY-MM-DD) `moment` falls on in the deadlines' timezone, e.g. local_day(now())."""
             return calculator.local_time(parse_time(moment)).date().isoformat()
 
+        @recorded
         def reminder_before(key: str, due: str) -> str:
             """The reminder for a deadline computed elsewhere (an extended one): rule `key`'s lead time before `due`.
 

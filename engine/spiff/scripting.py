@@ -32,6 +32,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 
 from engine.clock import Clock
 from engine.spiff import limits
+from engine.spiff.recorded import CallRecord, is_recorded
 from engine.spiff.guards import (
     SAFE_MATH,
     guard_attribute,
@@ -165,11 +166,15 @@ class ClockScriptEngine(PythonScriptEngine):
     code between the evaluation and the engine (SpiffWorkflow's) were to swallow the signal."""
 
     def __init__(self, clock: Clock, functions: dict[str, Callable[..., Any]] | None = None,
-                 script_limits: ScriptLimits | None = None) -> None:
+                 script_limits: ScriptLimits | None = None, record: CallRecord | None = None) -> None:
         self.clock = clock
         self.exceeded: LimitSignal | None = None
+        # The answers of recorded functions (engine/spiff/recorded.py): given by the event on replay, kept for
+        # the event otherwise.
+        self.record = record or CallRecord()
         env_globals = {"now": clock.now}
-        env_globals.update(functions or {})
+        env_globals.update({name: self.record.wrap(name, function) if is_recorded(function) else function
+                            for name, function in (functions or {}).items()})
         super().__init__(environment=RestrictedEnvironment(env_globals, script_limits or ScriptLimits()))
 
     def evaluate(self, task, expression, external_context=None):
