@@ -340,7 +340,7 @@ def test_the_log_filters_by_administrator_action_target_and_day(services, admin,
     set_organisation_active(services, other, "EEB-330110", False)
 
     def targets(**filters) -> list[str]:
-        return [e.target for e in admin_log(services, admin, LogFilters(**filters)).entries]
+        return [e.target for e in admin_log(services, admin, LogFilters(**filters)).rows]
 
     assert targets() == ["EEB-330110", "log-b", "log-a"], "newest first"
     assert targets(actor="root2") == ["EEB-330110", "log-b"]

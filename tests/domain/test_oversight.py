@@ -87,8 +87,8 @@ def test_a_case_enters_the_ledger_only_once_it_is_overdue_and_only_once(services
     assert entry.org_path.endswith(f"{HANGZHOU}/{XIHU}/")
     assert events(services, "ledger", entry.id) == ["ledger.entered"]
     with services.db.reader() as s:
-        assert [r.case.id for r in ledger_rows(s, people["city_supervisor"])] == [case.id], "the city sees 西湖's"
-        assert ledger_rows(s, people["other_supervisor"]) == [], "宁波 does not"
+        assert [r.case.id for r in ledger_rows(s, people["city_supervisor"]).rows] == [case.id], "the city sees 西湖's"
+        assert ledger_rows(s, people["other_supervisor"]).rows == [], "宁波 does not"
         with pytest.raises(NotAllowed):
             ledger_rows(s, people["handler"])
 
@@ -263,9 +263,9 @@ def test_a_supervision_order_escalates_when_late_and_closes_on_feedback(services
     issued = [(n.organisation, n.role) for n in rows(services, Notification, Notification.kind == "supervision_issued")]
     assert sorted(issued) == [(XIHU, "handler"), (XIHU, "leader")]
     with services.db.reader() as s:
-        assert [r.order.id for r in board(s, supervisor, level="listed")] == [order.id]
-        assert board(s, supervisor, level="order") == []
-        assert board(s, people["other_supervisor"]) == []
+        assert [r.order.id for r in board(s, supervisor, level="listed").rows] == [order.id]
+        assert board(s, supervisor, level="order").rows == []
+        assert board(s, people["other_supervisor"]).rows == []
 
     clock.advance(days=29)
     assert oversight_sweep(services).escalated == [], "not late yet"
@@ -322,8 +322,8 @@ def test_a_hotspot_raises_one_warning_for_the_supervisors_not_two(services, peop
 
     supervisor = people["city_supervisor"]
     with services.db.reader() as s:
-        assert {r.warning.id for r in warning_rows(s, supervisor)} == {w.id for w in warnings}
-        assert warning_rows(s, people["other_supervisor"]) == []
+        assert {r.warning.id for r in warning_rows(s, supervisor).rows} == {w.id for w in warnings}
+        assert warning_rows(s, people["other_supervisor"]).rows == []
     with pytest.raises(InvalidData):
         acknowledge_warning(services, supervisor, party.id, "")
     with pytest.raises(NotAllowed):
@@ -357,3 +357,21 @@ def test_the_demo_leaves_owned_cases_under_supervision_on_the_ledger(backend, da
         assert {o.case_id for o in owned} <= set(ledger), "the cases owned are overdue ones, on the ledger"
         assert {ledger[o.case_id].status for o in owned} == {"open"}, "owned cases are not the ones struck off"
         assert oversight_sweep(services).entered == [], "the simulation's sweep left nothing overdue behind"
+
+
+def test_the_ledger_is_read_page_by_page_in_its_order(backend, database_copy, clock, tmp_path):
+    from tests.domain.test_demo import DEMO, NOW
+    from workflows.accounts import Actor
+
+    clock.set(NOW)
+    with services_on(database_copy(DEMO, backend).url, clock, tmp_path) as services, \
+            services.db.reader() as session:
+        province = Actor("p", "EEB-330000", frozenset({"supervisor"}), "p")
+        everything = ledger_rows(session, province, per_page=1000)
+        assert everything.total == len(everything.rows) >= 2, "the demo's ledger has entries not struck off"
+        pages = [ledger_rows(session, province, page=n, per_page=1) for n in range(1, everything.total + 3)]
+        assert pages[0].pages == everything.total and {p.total for p in pages} == {everything.total}
+        read = [row.entry.id for listing in pages[:pages[0].pages] for row in listing.rows]
+        assert read == [row.entry.id for row in everything.rows], "each entry once, longest overdue first"
+        assert pages[-1].page == pages[0].pages and pages[-1].rows == pages[pages[0].pages - 1].rows, \
+            "a page past the end gives the last"

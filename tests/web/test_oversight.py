@@ -3,6 +3,7 @@ taking ownership from the case page, a supervisor issuing 挂牌督办 (a past f
 field), the board, the handling bureau's feedback, the ledger's strike-off, and the warnings page."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -129,3 +130,21 @@ def test_the_sweep_button_is_for_leaders_and_supervisors_and_the_pages_speak_eng
     supervisor.post("/language", data={"locale": "en"})
     page = supervisor.get("/oversight/board").get_data(as_text=True)
     assert "Supervision board" in page and "Backlog ledger" in page and "Early warnings" in page
+
+
+def test_the_ledger_pages_keep_its_filters(services, as_user, clock, monkeypatch):
+    from workflows.oversight import access
+    monkeypatch.setattr(access, "PER_PAGE", 2)
+    cases = [to_investigation(services).case_no for _ in range(3)]
+    clock.advance(days=70)
+    assert len(oversight_sweep(services).entered) == 3
+    leader = as_user("lead-xh")
+    first = leader.get("/oversight/ledger?status=open&q=-2026-").get_data(as_text=True)
+    shown = re.findall(r'class="case-no"[^>]*>([^<]+)<', first)
+    assert len(shown) == 2 and 'rel="prev"' not in first
+    following = re.search(r'<a class="button" rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "page=2" in following and "status=open" in following and "q=-2026-" in following
+    second = leader.get(following).get_data(as_text=True)
+    rest = re.findall(r'class="case-no"[^>]*>([^<]+)<', second)
+    assert sorted(shown + rest) == sorted(cases) and 'rel="next"' not in second and 'rel="prev"' in second
+    assert leader.get("/oversight/ledger?page=x").status_code == 200, "an unreadable page is the first"

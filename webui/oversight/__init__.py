@@ -15,6 +15,7 @@ from engine.errors import Conflict, FieldError, InvalidData
 from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.i18n.errors import error_message, field_messages
+from workflows.oversight import access
 from workflows.oversight.access import case_in_subtree
 from workflows.oversight.ledger import (
     add_progress,
@@ -77,6 +78,17 @@ def _labels():
     return {"oversight_label": oversight_label}
 
 
+def _page_number() -> int:
+    """The list page asked for (from 1); anything unreadable is the first page."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+
+
+def _kept(**filters: str | None) -> dict[str, str]:
+    """The filters a list's pager links carry on (those set)."""
+    return {name: value for name, value in filters.items() if value}
+
+
 def _back(default: str) -> str:
     target = request.form.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else default
@@ -112,9 +124,10 @@ def ledger():
     status = status if status in LEDGER_STATUSES else None
     search = (request.args.get("q") or "").strip()
     with current_services().db.reader() as session:
-        rows = ledger_rows(session, current_actor(), status, search or None)
-    return render_template("oversight/ledger.html", rows=rows, status=status or "", search=search,
-                           statuses=LEDGER_STATUSES)
+        listing = ledger_rows(session, current_actor(), status, search or None, _page_number(),
+                              access.PER_PAGE)
+    return render_template("oversight/ledger.html", listing=listing, status=status or "", search=search,
+                           statuses=LEDGER_STATUSES, args=_kept(status=status, q=search))
 
 
 @bp.get("/ledger/<int:entry_id>")
@@ -247,12 +260,13 @@ def board_page():
     status = request.args.get("status") or None
     level = request.args.get("level") or None
     search = (request.args.get("q") or "").strip()
+    status = status if status in ORDER_STATUSES else None
+    level = level if level in SUPERVISION_LEVELS else None
     with current_services().db.reader() as session:
-        rows = board(session, current_actor(), status if status in ORDER_STATUSES else None,
-                     level if level in SUPERVISION_LEVELS else None, search or None)
-    return render_template("oversight/board.html", rows=rows, status=status or "", level=level or "",
+        listing = board(session, current_actor(), status, level, search or None, _page_number(), access.PER_PAGE)
+    return render_template("oversight/board.html", listing=listing, status=status or "", level=level or "",
                            search=search, statuses=ORDER_STATUSES, levels=SUPERVISION_LEVELS,
-                           now=current_services().clock.now())
+                           now=current_services().clock.now(), args=_kept(status=status, level=level, q=search))
 
 
 @bp.get("/orders/<int:order_id>")
@@ -286,11 +300,12 @@ def feedback(order_id: int):
 def warnings():
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
+    status = status if status in WARNING_STATUSES else None
+    kind = kind if kind in WARNING_KINDS else None
     with current_services().db.reader() as session:
-        rows = warning_rows(session, current_actor(), status if status in WARNING_STATUSES else None,
-                            kind if kind in WARNING_KINDS else None)
-    return render_template("oversight/warnings.html", rows=rows, status=status or "", kind=kind or "",
-                           statuses=WARNING_STATUSES, kinds=WARNING_KINDS)
+        listing = warning_rows(session, current_actor(), status, kind, _page_number(), access.PER_PAGE)
+    return render_template("oversight/warnings.html", listing=listing, status=status or "", kind=kind or "",
+                           statuses=WARNING_STATUSES, kinds=WARNING_KINDS, args=_kept(status=status, kind=kind))
 
 
 @bp.get("/warnings/<int:warning_id>")

@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from engine.errors import NotAllowed
 from workflows.accounts import Actor
 from workflows.admin.models import AdminEvent
+from workflows.listing import Listing, page_of
 from workflows.rules.timezone import SHANGHAI
 
 if TYPE_CHECKING:
@@ -55,19 +56,8 @@ class LogEntry:
     details: dict
 
 
-@dataclass(frozen=True)
-class LogPage:
-    entries: list[LogEntry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def admin_log(services: Services, admin: Actor, filters: LogFilters, page: int = 1, per_page: int = 50) -> LogPage:
+def admin_log(services: Services, admin: Actor, filters: LogFilters, page: int = 1,
+              per_page: int = 50) -> Listing[LogEntry]:
     """The log, newest first, filtered; for administrators only."""
     require_admin(admin)
     conditions = []
@@ -81,11 +71,8 @@ def admin_log(services: Services, admin: Actor, filters: LogFilters, page: int =
         conditions.append(AdminEvent.at >= datetime.combine(filters.day_from, time(), SHANGHAI))
     if filters.day_to:
         conditions.append(AdminEvent.at < datetime.combine(filters.day_to + timedelta(days=1), time(), SHANGHAI))
-    page = max(1, page)
     with services.db.reader() as session:
-        total = session.scalar(sa.select(sa.func.count()).select_from(AdminEvent).where(*conditions)) or 0
-        rows = session.scalars(sa.select(AdminEvent).where(*conditions)
-                               .order_by(AdminEvent.at.desc(), AdminEvent.id.desc())
-                               .offset((page - 1) * per_page).limit(per_page))
-        entries = [LogEntry(r.at, r.actor, r.action, r.target, json.loads(r.details or "{}")) for r in rows]
-    return LogPage(entries, total, page, per_page)
+        rows, total, page = page_of(session, sa.select(AdminEvent).where(*conditions)
+                                    .order_by(AdminEvent.at.desc(), AdminEvent.id.desc()), page, per_page)
+        entries = [LogEntry(r.at, r.actor, r.action, r.target, json.loads(r.details or "{}")) for (r,) in rows]
+    return Listing(entries, total, page, per_page)

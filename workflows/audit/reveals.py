@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from engine.errors import NotAllowed
 from workflows.accounts import Actor
 from workflows.cases import get_case, visible_clause
+from workflows.listing import Listing, page_of
 from workflows.models import Case, RevealLog
 from workflows.rules.masking import PERSONAL_FIELDS, mask
 from workflows.rules.timezone import SHANGHAI
@@ -20,21 +21,9 @@ if TYPE_CHECKING:
     from workflows.bootstrap import Services
 
 
-@dataclass
-class RevealPage:
-    rows: list[tuple[RevealLog, str]]  # (entry, case number)
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def reveal_log_page(session: so.Session, actor: Actor, username: str | None = None, case_no: str | None = None,
                     page: int = 1, per_page: int = 50, day_from: date | None = None,
-                    day_to: date | None = None) -> RevealPage:
+                    day_to: date | None = None) -> Listing[tuple[RevealLog, str]]:
     """Who saw which petitioner's personal data, newest first, for the cases the actor may see; optionally
     only one user's, a case number's (contains), or those from `day_from` to `day_to` (Asia/Shanghai days,
     both included)."""
@@ -47,11 +36,8 @@ def reveal_log_page(session: so.Session, actor: Actor, username: str | None = No
         stmt = stmt.where(RevealLog.at >= datetime.combine(day_from, time(0), SHANGHAI))
     if day_to:
         stmt = stmt.where(RevealLog.at < datetime.combine(day_to + timedelta(days=1), time(0), SHANGHAI))
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
-    rows = session.execute(stmt.order_by(RevealLog.at.desc(), RevealLog.id.desc())
-                           .limit(per_page).offset((page - 1) * per_page)).all()
-    return RevealPage([(log, number) for log, number in rows], total, page, per_page)
+    rows, total, page = page_of(session, stmt.order_by(RevealLog.at.desc(), RevealLog.id.desc()), page, per_page)
+    return Listing([(log, number) for log, number in rows], total, page, per_page)
 
 
 # Registrars take the petitioner's details, leaders sign what goes back to them, supervisors follow

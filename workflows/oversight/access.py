@@ -17,6 +17,8 @@ from workflows.rules import organisations as orgs
 
 # Roles that read the oversight pages; of them, auditors change nothing.
 READERS = ("leader", "supervisor", "auditor")
+# Rows per page of the ledger, the board and the warnings.
+PER_PAGE = 50
 
 
 def require_role(actor: Actor, *roles: str) -> None:

@@ -15,8 +15,10 @@ from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFoun
 from engine.models import QueueTask
 from workflows.accounts import Actor, org_path
 from workflows.cases import CLOSED_STATUSES
+from workflows.listing import Listing, page_of
 from workflows.models import Case, User
 from workflows.oversight.access import (
+    PER_PAGE,
     READERS,
     clean_text,
     events_of,
@@ -115,8 +117,8 @@ class LedgerDetail:
 
 
 def ledger_rows(session: so.Session, actor: Actor, status: str | None = None, search: str | None = None,
-                limit: int = 200) -> list[LedgerRow]:
-    """The ledger of the actor's bureau and those below it, longest overdue first; `status` filters
+                page: int = 1, per_page: int = PER_PAGE) -> Listing[LedgerRow]:
+    """A page of the ledger of the actor's bureau and those below it, longest overdue first; `status` filters
     (open, strike_requested, struck_off; by default everything not struck off)."""
     require_role(actor, *READERS)
     stmt = (sa.select(BacklogEntry, Case).join(Case, Case.id == BacklogEntry.case_id)
@@ -128,8 +130,8 @@ def ledger_rows(session: so.Session, actor: Actor, status: str | None = None, se
     if search:
         term = f"%{search.strip()}%"
         stmt = stmt.where(sa.or_(Case.case_no.like(term), Case.reported_party.like(term)))
-    rows = session.execute(stmt.order_by(BacklogEntry.overdue_since, BacklogEntry.id).limit(limit)).all()
-    return [LedgerRow(entry, case) for entry, case in rows]
+    rows, total, page = page_of(session, stmt.order_by(BacklogEntry.overdue_since, BacklogEntry.id), page, per_page)
+    return Listing([LedgerRow(entry, case) for entry, case in rows], total, page, per_page)
 
 
 def entry_of_case(session: so.Session, case_id: int) -> BacklogEntry | None:

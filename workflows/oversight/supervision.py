@@ -14,8 +14,10 @@ import sqlalchemy.orm as so
 
 from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor, org_path
+from workflows.listing import Listing, page_of
 from workflows.models import Case, Notification
 from workflows.oversight.access import (
+    PER_PAGE,
     READERS,
     case_bureau,
     case_in_subtree,
@@ -164,8 +166,8 @@ class OrderDetail:
 
 
 def board(session: so.Session, actor: Actor, status: str | None = None, level: str | None = None,
-          search: str | None = None, limit: int = 200) -> list[BoardRow]:
-    """The orders on cases handled at or below the actor's bureau (and those the actor's bureau issued), the
+          search: str | None = None, page: int = 1, per_page: int = PER_PAGE) -> Listing[BoardRow]:
+    """A page of the orders on cases handled at or below the actor's bureau (and those the actor's bureau issued), the
     soonest feedback deadline first; filtered by status, level, case number or reported party."""
     require_role(actor, *READERS)
     mine = sa.or_(SupervisionOrder.target_path.like(subtree_path(actor) + "%"),
@@ -180,7 +182,8 @@ def board(session: so.Session, actor: Actor, status: str | None = None, level: s
         stmt = stmt.where(sa.or_(Case.case_no.like(term), Case.reported_party.like(term)))
     order_by = (sa.case((SupervisionOrder.status == "answered", 1), else_=0), SupervisionOrder.feedback_due,
                 SupervisionOrder.id)
-    return [BoardRow(order, case) for order, case in session.execute(stmt.order_by(*order_by).limit(limit)).all()]
+    rows, total, page = page_of(session, stmt.order_by(*order_by), page, per_page)
+    return Listing([BoardRow(order, case) for order, case in rows], total, page, per_page)
 
 
 def order_detail(services: Services, actor: Actor, order_id: int) -> OrderDetail:

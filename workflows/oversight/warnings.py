@@ -14,8 +14,10 @@ import sqlalchemy.orm as so
 
 from engine.errors import Conflict, FieldError, InvalidData, NotAllowed, NotFound
 from workflows.accounts import Actor, org_path
+from workflows.listing import Listing, page_of
 from workflows.models import Case, Notification
 from workflows.oversight.access import (
+    PER_PAGE,
     READERS,
     case_in_subtree,
     clean_text,
@@ -123,19 +125,21 @@ def case_ids_of(warning: EarlyWarning) -> list[int]:
 
 
 def warning_rows(session: so.Session, actor: Actor, status: str | None = None, kind: str | None = None,
-                 limit: int = 200) -> list[WarningRow]:
-    """The warnings of the actor's bureau and those below it, newest first, with their cases."""
+                 page: int = 1, per_page: int = PER_PAGE) -> Listing[WarningRow]:
+    """A page of the warnings of the actor's bureau and those below it, newest first, with their cases."""
     require_role(actor, *READERS)
     stmt = sa.select(EarlyWarning).where(EarlyWarning.org_path.like(subtree_path(actor) + "%"))
     if status:
         stmt = stmt.where(EarlyWarning.status == status)
     if kind:
         stmt = stmt.where(EarlyWarning.kind == kind)
-    warnings = list(session.scalars(stmt.order_by(EarlyWarning.raised_at.desc(), EarlyWarning.id.desc())
-                                    .limit(limit)))
+    rows, total, page = page_of(session, stmt.order_by(EarlyWarning.raised_at.desc(), EarlyWarning.id.desc()),
+                                page, per_page)
+    warnings = [warning for (warning,) in rows]
     wanted = {case_id for w in warnings for case_id in case_ids_of(w)}
     cases = {c.id: c for c in session.scalars(sa.select(Case).where(Case.id.in_(wanted)))} if wanted else {}
-    return [WarningRow(w, [cases[i] for i in case_ids_of(w) if i in cases]) for w in warnings]
+    return Listing([WarningRow(w, [cases[i] for i in case_ids_of(w) if i in cases]) for w in warnings], total, page,
+                   per_page)
 
 
 def warning_detail(services: Services, actor: Actor, warning_id: int) -> WarningDetail:
