@@ -44,6 +44,7 @@ def seal_petitioner(session: so.Session, petitioner: Mapping[str, Any], now: dat
     ref = secrets.token_hex(16)
     key = secrets.token_bytes(KEY_BYTES)
     session.add(PersonalKey(ref=ref, secret=base64.urlsafe_b64encode(key).decode("ascii"), created_at=now))
+    session.flush()  # so the step listener that makes the case row finds the key, whatever autoflush is doing
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(key).encrypt(nonce, json.dumps(personal, ensure_ascii=False, sort_keys=True).encode("utf-8"),
                                  _purpose(ref))

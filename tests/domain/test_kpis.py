@@ -16,6 +16,7 @@ from engine.models import AuditEvent, Timer
 from tests.domain.conftest import services_on
 from tests.domain.test_demo import DEMO, NOW
 from workflows.accounts import Actor
+from workflows.demo.oversight import RESOLVED_AFTER
 from workflows.demo.simulation import LEDGER_SWEEP_EVERY
 from workflows.models import (
     Case,
@@ -256,7 +257,8 @@ def test_targets_mark_each_figure_met_or_missed_and_the_repeat_rate_is_a_ceiling
 
 def test_the_demo_fills_the_ledger_as_its_cases_fall_overdue_and_strikes_some_off_with_approval(demo_services):
     """The simulation runs the ledger's sweep on its way, so each entry carries the hour its case fell overdue,
-    not the demo's end; and the demo strikes a few off, asked by one person and approved by another."""
+    not the demo's end; the bureaus strike some off two weeks after they entered it, and the demo a few more at
+    its end, each asked by one person and approved by another."""
     with demo_services.db.reader() as session:
         entries = list(session.scalars(sa.select(BacklogEntry).order_by(BacklogEntry.id)))
         approvals = list(session.scalars(sa.select(OversightEvent).where(OversightEvent.kind == "ledger.strike_approved")))
@@ -267,7 +269,10 @@ def test_the_demo_fills_the_ledger_as_its_cases_fall_overdue_and_strikes_some_of
     struck = [entry for entry in entries if entry.status == "struck_off"]
     assert struck and {event.subject_id for event in approvals} == {entry.id for entry in struck}
     for entry in struck:
-        assert entry.struck_off_by not in (None, entry.requested_by) and entry.struck_off_at == NOW
+        assert entry.struck_off_by not in (None, entry.requested_by)
+        assert entry.struck_off_at == NOW or entry.struck_off_at - entry.entered_at >= RESOLVED_AFTER
+    assert any(entry.struck_off_at < NOW for entry in struck), "some were struck off while the demo ran"
+    assert any(entry.struck_off_at == NOW for entry in struck), "and some at its end"
 
 
 def test_backlog_resolution_comes_from_the_ledger(demo_services):

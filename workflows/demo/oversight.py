@@ -2,10 +2,13 @@
 two longest overdue cases are owned by their bureau's leader and put under supervision by a supervisor of the
 bureau above (the first 挂牌督办, the next 督办); and a few backlog entries are struck off with approval, so that
 the current month's 积案化解率 has cases on both sides. The ledger itself was filled during the simulation by the
-sweep, at the times its cases fell overdue."""
+sweep, at the times its cases fell overdue, and half of it struck off two weeks later (`resolve_in_time`), so
+past months have their figure too."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -27,6 +30,9 @@ from workflows.rules.organisations import parent_org
 
 if TYPE_CHECKING:
     from workflows.bootstrap import Services
+
+# How long the backlog the demo resolves while it runs stays on the ledger before it is struck off.
+RESOLVED_AFTER = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -70,15 +76,27 @@ def _open_entries() -> sa.Select:
             .where(BacklogEntry.status == "open", Case.closed_at.is_(None)))
 
 
-def strike_off_some(services: Services, actors: dict[tuple[str, str], Actor], count: int,
-                    keep: set[int]) -> list[int]:
-    """Strike off the `count` oldest open ledger entries whose case is still open and not in `keep`, as a bureau
-    would: its supervisor sets the plan and asks, the configured approver approves. Returns the entries' ids."""
+def resolve_in_time(services: Services, actors: dict[tuple[str, str], Actor], moment: datetime) -> list[int]:
+    """During the simulation: half the backlog (every second entry) is resolved and struck off two weeks after
+    it entered the ledger."""
+    return strike_off_some(services, actors, None, entered_by=moment - RESOLVED_AFTER, one_in=2)
+
+
+def strike_off_some(services: Services, actors: dict[tuple[str, str], Actor], count: int | None,
+                    keep: Collection[int] = (), entered_by: datetime | None = None, one_in: int = 1) -> list[int]:
+    """Strike off the `count` (every one when None) oldest open ledger entries whose case is still open and not
+    in `keep` (only those entered by `entered_by`, and of those the entries whose id is a multiple of `one_in`), as
+    a bureau would: its supervisor sets the plan and asks, the configured approver approves. Returns the
+    entries' ids."""
+    stmt = _open_entries().where(BacklogEntry.case_id.not_in(keep))
+    if entered_by is not None:
+        stmt = stmt.where(BacklogEntry.entered_at <= entered_by)
+    if one_in > 1:
+        stmt = stmt.where(BacklogEntry.id % one_in == 0)
     with services.db.reader() as session:
-        entries = list(session.scalars(_open_entries().where(BacklogEntry.case_id.not_in(keep))
-                                       .order_by(BacklogEntry.entered_at, BacklogEntry.id)))
+        entries = list(session.scalars(stmt.order_by(BacklogEntry.entered_at, BacklogEntry.id)))
         approvers = {entry.id: approval_of(services, entry)[::-1] for entry in entries}  # (bureau, role)
-    done = []
+    done: list[int] = []
     for entry in entries:
         if len(done) == count:
             break

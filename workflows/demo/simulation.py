@@ -1,6 +1,7 @@
 """Driving planned demo cases through the real engine on a manual clock moved back in time; every step
 goes through the same use cases an operator's would, and the backlog ledger's sweep runs on the way as its cron
-job would, so the ledger's entries carry the times their cases fell overdue."""
+job would, so the ledger's entries carry the times their cases fell overdue (and the bureaus strike some off
+as days pass, workflows/demo/oversight.py)."""
 from __future__ import annotations
 
 import heapq
@@ -14,6 +15,7 @@ from engine.models import QueueTask
 from engine.timers import TimerSweeper
 from workflows.accounts import Actor
 from workflows.bootstrap import Services
+from workflows.demo.oversight import resolve_in_time
 from workflows.demo.planner import Plan
 from workflows.demo.scenarios import CHILD_SUFFIX, Ctx, Step
 from workflows.handling.tasks import complete_task
@@ -37,6 +39,7 @@ class Simulation:
         self.now = now
         self.sweeper = TimerSweeper(services.runtime)
         self.next_ledger_sweep = clock.now() + LEDGER_SWEEP_EVERY
+        self.ledger_sweeps = 0
 
     def run(self, plans: list[Plan]) -> None:
         queue = [(plan.times[0], plan.index, plan) for plan in plans]
@@ -83,6 +86,9 @@ class Simulation:
             self.clock.set(moment)
         with self.services.db.unit_of_work() as tx:
             sweep_backlog(tx, moment)
+        self.ledger_sweeps += 1
+        if self.ledger_sweeps % 24 == 0:  # once a simulated day, the bureaus strike off what they resolved
+            resolve_in_time(self.services, self.actors, moment)
 
     def _perform(self, plan: Plan, step: Step) -> bool:
         services = self.services
