@@ -287,20 +287,23 @@ def statements_of(services: Services, step) -> int:
     return count
 
 
+def operator_steps(driver: Driver, cases: int):
+    """Our way of each operator step of `cases` full cases, as a callable to run once; the cases' other
+    actions (messages, timers) are applied on the way, and the clock moves before each step."""
+    for _ in range(cases):
+        instance_id = driver.register()
+        for action in full_case(driver.cast):
+            if action.kind != "complete":
+                driver.apply(instance_id, action)
+                continue
+            driver.tick()
+            yield step_ways(driver, instance_id, action)["ours"]
+
+
 def count_statements(services: Services, cases: int = 2) -> dict[str, float]:
     """Mean SQL statements per operator step: on the lifecycle (the step through bootstrap, the case-row
     listener included) and on the linear process. Only the step is counted, not the reads around it."""
     driver, runtime = Driver(services), services.runtime
-
-    def lifecycle():
-        for _ in range(cases):
-            instance_id = driver.register()
-            for action in full_case(driver.cast):
-                if action.kind != "complete":
-                    driver.apply(instance_id, action)
-                    continue
-                driver.tick()
-                yield step_ways(driver, instance_id, action)["ours"]
 
     def linear():
         for _ in range(cases):
@@ -313,7 +316,7 @@ def count_statements(services: Services, cases: int = 2) -> dict[str, float]:
                 yield lambda row=row: runtime.complete(row.task_id, {}, "clerk")
 
     figures = {}
-    for name, steps in (("lifecycle", lifecycle()), ("linear", linear())):
+    for name, steps in (("lifecycle", operator_steps(driver, cases)), ("linear", linear())):
         counts = [statements_of(services, step) for step in steps]
         figures[name] = sum(counts) / len(counts)
     return figures
@@ -324,19 +327,12 @@ def profile_ours(services: Services, cases: int, cold: bool) -> dict[str, float]
     driver = Driver(services)
     profiler = cProfile.Profile()
     total = 0.0
-    for _ in range(cases):
-        instance_id = driver.register()
-        for action in full_case(driver.cast):
-            if action.kind != "complete":
-                driver.apply(instance_id, action)
-                continue
-            driver.tick()
-            ours = step_ways(driver, instance_id, action)["ours"]
-            if cold:
-                services.runtime.warm.clear()
-            began = time.perf_counter()
-            profiler.runcall(ours)
-            total += time.perf_counter() - began
+    for ours in operator_steps(driver, cases):
+        if cold:
+            services.runtime.warm.clear()
+        began = time.perf_counter()
+        profiler.runcall(ours)
+        total += time.perf_counter() - began
     stats = pstats.Stats(profiler).stats
     shares = {}
     for label, (file, function) in COMPONENTS.items():

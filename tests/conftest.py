@@ -158,3 +158,21 @@ def make_runtime(db, definitions, clock):
     def build(functions=None) -> Runtime:
         return Runtime(db, definitions, clock, functions)
     return build
+
+
+@pytest.fixture
+def cli_app(database_url, tmp_path):
+    """The app the command line runs, on an empty database of the test's backend, scheduler off."""
+    # Imported here, not at the top: the engine's tests never load the web app.
+    from webui import create_app
+    return create_app(overrides={"database.url": database_url, "scheduler.enabled": False,
+                                 "security.secret_key_file": str(tmp_path / "secret")})
+
+
+@pytest.fixture
+def cli(cli_app):
+    """A command-line runner of `cli_app`, its database migrated to the head."""
+    runner = cli_app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return runner

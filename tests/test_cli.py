@@ -3,25 +3,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.conftest import FIXTURES
-from webui import create_app
 from webui.i18n import compile_catalogs
-
-
-@pytest.fixture
-def app(database_url, tmp_path):
-    return create_app(overrides={"database.url": database_url, "scheduler.enabled": False,
-                                 "security.secret_key_file": str(tmp_path / "secret")})
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    return runner
 
 
 def test_deploy_stores_a_version_once_and_verify_checks_the_cases(cli):

@@ -1,4 +1,5 @@
-"""Where a redirect may send the user: paths on this site only, never a URL that another site supplied."""
+"""Reading the request's URL: where a redirect may send the user (paths on this site only, never a URL that
+another site supplied), and the page of a list it asks for."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -21,3 +22,9 @@ def local_path(url: str) -> str:
     if parts.netloc and parts.netloc != request.host:
         return ""
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def page_number() -> int:
+    """The list page the request asks for (`?page=`, from 1); anything unreadable is the first page."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1

@@ -80,12 +80,6 @@ def open_petitioner(session: so.Session, petitioner: Mapping[str, Any] | None,
     return {**opened, **json.loads(plain)}
 
 
-def key_ref(petitioner: Mapping[str, Any] | None) -> str | None:
-    """The case key a sealed petitioner names, if it is sealed."""
-    sealed = petitioner.get(SEALED) if isinstance(petitioner, Mapping) else None
-    return _parts(sealed)[0] if isinstance(sealed, str) else None
-
-
 def _parts(sealed: str) -> tuple[str, str]:
     version, _, rest = sealed.partition(":")
     ref, _, body = rest.partition(":")

@@ -30,7 +30,7 @@ def index():
 @roles_required("admin")
 def timers():
     case_no = request.args.get("case_no", "").strip()
-    found = pending_timers(current_services(), case_no, request.args.get("page", 1, type=int), PER_PAGE)
+    found = pending_timers(current_services(), case_no, page_number(), PER_PAGE)
     return render_template("admin/timers.html", timers=found, case_no=case_no, tz=SHANGHAI)
 
 
@@ -86,3 +86,4 @@ def retry(incident_id: int):
 
 # The views of the other administration pages register on `bp` when their modules are imported.
 from webui.admin import log, organisations, users  # noqa: F401
+from webui.urls import page_number

@@ -12,6 +12,7 @@ from webui import current_services
 from webui.admin import bp
 from webui.auth import current_actor, roles_required
 from webui.i18n import label, org_name
+from webui.urls import page_number
 from workflows.admin.log import ACTIONS, LogFilters, admin_log
 
 PER_PAGE = 50
@@ -79,6 +80,6 @@ def log():
     args = request.args
     filters = LogFilters(args.get("actor", ""), args.get("action", "") if args.get("action") in ACTIONS else "",
                          args.get("target", ""), _day(args.get("from", "")), _day(args.get("to", "")))
-    found = admin_log(current_services(), current_actor(), filters, args.get("page", 1, type=int), PER_PAGE)
+    found = admin_log(current_services(), current_actor(), filters, page_number(), PER_PAGE)
     return render_template("admin/log.html", log=found, filters=args, actions=ACTIONS, action_labels=ACTION_LABELS,
                            shown=shown, detail_label=detail_label)

@@ -21,6 +21,7 @@ from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.i18n import CHANNELS, POLLUTION_TYPES, STATUSES, label, org_name, pick, when
 from webui.i18n.errors import error_message
+from webui.urls import page_number
 from workflows.audit.case_list import (
     CASE_COLUMNS,
     CaseFilters,
@@ -81,7 +82,7 @@ def iso_when(text: str | None) -> str:
 @roles_required(AUDITOR)
 def index():
     filters = CaseFilters.from_args(request.args)
-    page = _page_number()
+    page = page_number()
     with current_services().db.reader() as session:
         found = list_cases(session, current_actor(), filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         organisations = list(session.scalars(sa.select(Organisation.code).order_by(Organisation.path)))
@@ -244,7 +245,7 @@ def reveals():
     # The same reading of dates as the case list's filters: an unreadable date is ignored.
     dates = CaseFilters.from_args(request.args)
     with current_services().db.reader() as session:
-        found = reveal_log_page(session, current_actor(), username, case_no, _page_number(),
+        found = reveal_log_page(session, current_actor(), username, case_no, page_number(),
                                 day_from=dates.received_from, day_to=dates.received_to)
     filters = {"username": username, "case_no": case_no,
                "received_from": dates.received_from.isoformat() if dates.received_from else None,
@@ -267,11 +268,6 @@ def verify_dossier_command(path: str) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 def _stamped(name: str, suffix: str) -> str:
     return f"{name}-{current_services().clock.now():%Y%m%d-%H%M}.{suffix}"
 

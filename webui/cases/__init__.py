@@ -14,6 +14,7 @@ from webui import current_services
 from webui.auth import current_actor
 from webui.i18n import pick, shown_time
 from webui.i18n.errors import error_message
+from webui.urls import page_number
 from workflows.audit.case_list import CaseFilters, list_cases
 from workflows.audit.history import Option
 from workflows.handling.case_page import case_notice, case_page
@@ -29,8 +30,7 @@ def index():
     services = current_services()
     actor = current_actor()
     search = (request.args.get("q") or "").strip()
-    page_no = request.args.get("page", "1")
-    page_no = int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1
+    page_no = page_number()
     with services.db.reader() as session:
         found = list_cases(session, actor, CaseFilters(search=search or None), limit=PER_PAGE,
                            offset=(page_no - 1) * PER_PAGE)

@@ -15,6 +15,7 @@ from engine.errors import Conflict, FieldError, InvalidData
 from webui import current_services
 from webui.auth import current_actor, roles_required
 from webui.i18n.errors import error_message, field_messages
+from webui.urls import page_number
 from workflows.oversight import access
 from workflows.oversight.access import case_in_subtree
 from workflows.oversight.ledger import (
@@ -78,12 +79,6 @@ def _labels():
     return {"oversight_label": oversight_label}
 
 
-def _page_number() -> int:
-    """The list page asked for (from 1); anything unreadable is the first page."""
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
-
-
 def _kept(**filters: str | None) -> dict[str, str]:
     """The filters a list's pager links carry on (those set)."""
     return {name: value for name, value in filters.items() if value}
@@ -124,7 +119,7 @@ def ledger():
     status = status if status in LEDGER_STATUSES else None
     search = (request.args.get("q") or "").strip()
     with current_services().db.reader() as session:
-        listing = ledger_rows(session, current_actor(), status, search or None, _page_number(),
+        listing = ledger_rows(session, current_actor(), status, search or None, page_number(),
                               access.PER_PAGE)
     return render_template("oversight/ledger.html", listing=listing, status=status or "", search=search,
                            statuses=LEDGER_STATUSES, args=_kept(status=status, q=search))
@@ -263,7 +258,7 @@ def board_page():
     status = status if status in ORDER_STATUSES else None
     level = level if level in SUPERVISION_LEVELS else None
     with current_services().db.reader() as session:
-        listing = board(session, current_actor(), status, level, search or None, _page_number(), access.PER_PAGE)
+        listing = board(session, current_actor(), status, level, search or None, page_number(), access.PER_PAGE)
     return render_template("oversight/board.html", listing=listing, status=status or "", level=level or "",
                            search=search, statuses=ORDER_STATUSES, levels=SUPERVISION_LEVELS,
                            now=current_services().clock.now(), args=_kept(status=status, level=level, q=search))
@@ -303,7 +298,7 @@ def warnings():
     status = status if status in WARNING_STATUSES else None
     kind = kind if kind in WARNING_KINDS else None
     with current_services().db.reader() as session:
-        listing = warning_rows(session, current_actor(), status, kind, _page_number(), access.PER_PAGE)
+        listing = warning_rows(session, current_actor(), status, kind, page_number(), access.PER_PAGE)
     return render_template("oversight/warnings.html", listing=listing, status=status or "", kind=kind or "",
                            statuses=WARNING_STATUSES, kinds=WARNING_KINDS, args=_kept(status=status, kind=kind))
 

@@ -12,7 +12,7 @@ from webui import current_services
 from webui.auth import current_actor, landing_url, safe_next
 from webui.i18n.errors import error_message, field_messages
 from webui.i18n.notices import notice_text
-from webui.urls import local_path
+from webui.urls import local_path, page_number
 from workflows.cases import PROCESS_ID
 from workflows.handling.queues import QUEUES, SORTS, QueueFilters, inbox, queue_page
 from workflows.handling.tasks import claim_task, reassign_task, release_task
@@ -40,8 +40,7 @@ def index():
     filters = _filters()
     sort = request.args.get("sort", "due")
     sort = sort if sort in SORTS else "due"
-    page_no = request.args.get("page", "1")
-    page_no = int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1
+    page_no = page_number()
     with services.db.reader() as session:
         page = queue_page(session, actor, queue, services.clock.now(), filters, sort, page_no, PER_PAGE,
                           calendar=services.deadlines.calendar,
